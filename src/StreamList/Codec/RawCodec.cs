@@ -1,0 +1,98 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using k8s;
+using StreamList.Wire;
+
+namespace StreamList.Codec;
+
+/// <summary>
+/// Fields KubernetesClient types as <c>object</c>: FieldsV1 and RawExtension (JSON held as bytes
+/// on the wire) become a self-contained <see cref="JsonElement"/>, exactly what KubernetesClient's
+/// JSON decode gives; a RawExtension holding an enveloped protobuf object becomes that object.
+/// Empty marker messages become an empty JSON object. Nothing returned refers to the input.
+/// </summary>
+internal static class RawCodec
+{
+    private static readonly object s_emptyObject = JsonElement.Parse("{}");
+
+    public static object? ReadFieldsV1(ref ProtoReader r) => ReadRaw(ref r, allowProtobuf: false);
+
+    public static object? ReadRawExtension(ref ProtoReader r) => ReadRaw(ref r, allowProtobuf: true);
+
+    public static object ReadEmptyObject(ref ProtoReader r)
+    {
+        int saved = r.EnterMessage();
+        while (r.TryReadTag(out uint tag))
+            r.SkipField(tag);
+        r.ExitMessage(saved);
+        return s_emptyObject;
+    }
+
+    private static object? ReadRaw(ref ProtoReader r, bool allowProtobuf)
+    {
+        int saved = r.EnterMessage();
+        object? value = null;
+        while (r.TryReadTag(out uint tag))
+        {
+            if (tag >> 3 != 1)
+            {
+                r.SkipField(tag);
+                continue;
+            }
+            r.Expect(tag, WireType.LengthDelimited, "raw");
+            int start = r.Position;
+            var raw = r.ReadLengthDelimited();
+            value = raw.Length == 0 ? null
+                : allowProtobuf && raw.StartsWith(Envelope.Magic) ? DecodeEmbedded(ref r, raw, start)
+                : ParseJson(ref r, raw);
+        }
+        r.ExitMessage(saved);
+        return value;
+    }
+
+    private static object DecodeEmbedded(ref ProtoReader r, ReadOnlySpan<byte> raw, int start) =>
+        KubernetesProtobuf.DecodeEnveloped(raw, new DecodeOptions { Strings = r.Strings }, baseOffset: start);
+
+    private static JsonElement ParseJson(ref ProtoReader r, ReadOnlySpan<byte> raw)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(raw);
+            var element = JsonElement.ParseValue(ref reader);
+            if (reader.BytesConsumed != raw.Length && !IsWhitespace(raw[(int)reader.BytesConsumed..]))
+                throw new JsonException("trailing data after the JSON value");
+            return element;
+        }
+        catch (JsonException e)
+        {
+            throw r.Error(WireErrorKind.InvalidValue, $"embedded JSON is not valid: {e.Message}");
+        }
+    }
+
+    private static bool IsWhitespace(ReadOnlySpan<byte> s) => s.IndexOfAnyExcept(" \t\r\n"u8) < 0;
+
+    public static void WriteFieldsV1(ProtoWriter w, int field, object? value) => WriteRaw(w, field, value);
+
+    public static void WriteRawExtension(ProtoWriter w, int field, object? value) => WriteRaw(w, field, value);
+
+    private static void WriteRaw(ProtoWriter w, int field, object? value)
+    {
+        int mark = w.BeginMessage();
+        switch (value)
+        {
+            case null:
+                break;
+            case JsonElement e:
+                w.WriteBytes(1, JsonMarshal.GetRawUtf8Value(e));
+                break;
+            case IKubernetesObject o when ProtobufRegistry.ForType(o.GetType()) is not null:
+                w.WriteBytes(1, KubernetesProtobuf.Encode(o));
+                break;
+            default:
+                w.WriteBytes(1, Encoding.UTF8.GetBytes(KubernetesJson.Serialize(value)));
+                break;
+        }
+        w.EndMessage(field, mark);
+    }
+}

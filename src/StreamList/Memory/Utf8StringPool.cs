@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace StreamList.Memory;
+
+/// <summary>
+/// A bounded pool that shares string instances for values that repeat across a cluster
+/// (namespaces, label keys and values, images, node names, condition types, field managers).
+/// Decoding looks the value up by its UTF-8 bytes, so a hit allocates nothing.
+///
+/// Contract: direct-mapped and fixed-size (it never grows past <see cref="Capacity"/> entries);
+/// a collision simply replaces the older entry. Thread-safe without locks: entries are
+/// immutable and published by a single reference write. Strings longer than
+/// <see cref="MaxLength"/> bytes are never pooled.
+/// </summary>
+public sealed class Utf8StringPool
+{
+    private readonly Entry?[] _entries;
+    private readonly int _mask;
+    private long _hits;
+    private long _misses;
+
+    /// <summary>Creates a pool with room for <paramref name="capacity"/> strings (rounded up to a power of two).</summary>
+    public Utf8StringPool(int capacity = 1 << 16, int maxLength = 128)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 16);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity);
+        _entries = new Entry?[size];
+        _mask = size - 1;
+        MaxLength = maxLength;
+    }
+
+    /// <summary>Number of slots.</summary>
+    public int Capacity => _entries.Length;
+
+    /// <summary>Longest UTF-8 value, in bytes, that is pooled.</summary>
+    public int MaxLength { get; }
+
+    /// <summary>Lookups answered from the pool (approximate under concurrency).</summary>
+    public long Hits => Volatile.Read(ref _hits);
+
+    /// <summary>Lookups that created a new string (approximate under concurrency).</summary>
+    public long Misses => Volatile.Read(ref _misses);
+
+    /// <summary>Returns the pooled string for these UTF-8 bytes, creating and pooling it on a miss.</summary>
+    public string Get(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length == 0)
+            return string.Empty;
+        if (utf8.Length > MaxLength)
+            return Encoding.UTF8.GetString(utf8);
+        int slot = (int)(Hash(utf8) & (uint)_mask);
+        var entry = Volatile.Read(ref _entries[slot]);
+        if (entry is not null && utf8.SequenceEqual(entry.Utf8))
+        {
+            _hits++;
+            return entry.Value;
+        }
+        _misses++;
+        string value = Encoding.UTF8.GetString(utf8);
+        Volatile.Write(ref _entries[slot], new Entry(utf8.ToArray(), value));
+        return value;
+    }
+
+    /// <summary>Returns the pooled instance equal to <paramref name="value"/>, pooling it on a miss.</summary>
+    public string Get(string value)
+    {
+        if (value.Length == 0 || value.Length > MaxLength)
+            return value;
+        Span<byte> buffer = stackalloc byte[MaxLength * 3];
+        int n = Encoding.UTF8.GetBytes(value, buffer);
+        return n > MaxLength ? value : Get(buffer[..n]);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Hash(ReadOnlySpan<byte> data)
+    {
+        // FNV-1a: short keys, no per-process seed needed (the pool holds only public values).
+        uint h = 2166136261;
+        foreach (byte b in data)
+            h = (h ^ b) * 16777619;
+        return h ^ (h >> 15);
+    }
+
+    private sealed class Entry(byte[] utf8, string value)
+    {
+        public readonly byte[] Utf8 = utf8;
+        public readonly string Value = value;
+    }
+}
