@@ -31,4 +31,10 @@ internal static partial class ProtobufRegistry
     public static ProtobufKind? Find(string apiVersion, string kind) => s_byKind.GetValueOrDefault((apiVersion, kind));
 
     public static ProtobufKind? ForType(Type type) => s_byType.GetValueOrDefault(type);
+
+    private static readonly FrozenDictionary<Type, ProtobufKind> s_listByItem =
+        s_all.Where(k => k.ItemType is not null).ToFrozenDictionary(k => k.ItemType!);
+
+    /// <summary>The list kind whose items are of <paramref name="itemType"/> (V1Pod → PodList).</summary>
+    public static ProtobufKind? ListOf(Type itemType) => s_listByItem.GetValueOrDefault(itemType);
 }

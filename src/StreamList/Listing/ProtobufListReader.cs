@@ -1,0 +1,88 @@
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+using k8s.Models;
+using StreamList.Codec;
+using StreamList.Http;
+using StreamList.Wire;
+
+namespace StreamList.Listing;
+
+/// <summary>
+/// Streams the items of a protobuf list body from a <see cref="PipeReader"/>: each item is decoded
+/// as soon as its bytes are complete and handed out before the next is read, so at most one item
+/// plus a read window is buffered. The loop is small; splitting is <see cref="ProtobufListFramer"/>'s.
+///
+/// Contract: <see cref="ListProgress.Complete"/> is set only after the body ended well-formed; any
+/// malformed or cut body throws <see cref="KubernetesWireException"/>; a body that is a Status
+/// throws <see cref="KubernetesStatusException"/>; a pipe completed with an error rethrows it.
+/// </summary>
+internal static class ProtobufListReader
+{
+    private static readonly BodyReader s_readListMeta = static (ref ProtoReader r) => ProtobufCodec.MergeV1ListMeta(ref r, new V1ListMeta());
+
+    public static async IAsyncEnumerable<T> ReadAsync<T>(PipeReader reader, ListProgress progress, DecodeOptions options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
+        var listKind = ProtobufRegistry.ListOf(typeof(T))
+            ?? throw new ArgumentException($"{typeof(T).Name} is not the item type of a protobuf list kind", nameof(T));
+        var itemKind = ProtobufRegistry.ForType(typeof(T))!;
+        var framer = new ProtobufListFramer(options.MaxMessageBytes);
+        while (true)
+        {
+            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var consumed = buffer.Start;
+            var examined = buffer.End;
+            long before = framer.Offset;
+            T? item = null;
+            bool end = false;
+            try
+            {
+                if (framer.TryRead(ref buffer, result.IsCompleted, out var kind, out var part, out long partOffset))
+                {
+                    examined = buffer.Start;
+                    switch (kind)
+                    {
+                        case ListFrameKind.TypeMeta:
+                            var (apiVersion, kindName) = PartDecoder.TypeMeta(part, partOffset);
+                            if (kindName == "Status")
+                                framer.ExpectList = false;
+                            else if (kindName != listKind.Kind || apiVersion != listKind.ApiVersion)
+                                throw new KubernetesWireException(WireErrorKind.UnexpectedKind, partOffset, "typeMeta",
+                                    $"expected {listKind.ApiVersion} {listKind.Kind}, the body holds {apiVersion} {kindName}");
+                            break;
+                        case ListFrameKind.Metadata:
+                            progress.SetMetadata((V1ListMeta)PartDecoder.Message(part, partOffset, s_readListMeta, options, "metadata"));
+                            break;
+                        case ListFrameKind.Item:
+                            item = (T)PartDecoder.Message(part, partOffset, itemKind.ReadBody, options, $"items[{framer.ItemIndex - 1}]");
+                            break;
+                        case ListFrameKind.WholeMessage:
+                            var status = (V1Status)PartDecoder.Message(part, partOffset, ProtobufRegistry.ForType(typeof(V1Status))!.ReadBody, options, "raw");
+                            throw KubernetesStatusException.From(status);
+                        case ListFrameKind.End:
+                            end = true;
+                            break;
+                    }
+                }
+                consumed = buffer.Start;
+            }
+            finally
+            {
+                reader.AdvanceTo(consumed, examined);
+            }
+            progress.AddBytes(framer.Offset - before);
+            if (item is not null)
+            {
+                progress.AddItem();
+                yield return item;
+            }
+            if (end)
+            {
+                progress.MarkComplete();
+                yield break;
+            }
+        }
+    }
+}

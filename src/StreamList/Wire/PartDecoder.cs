@@ -1,0 +1,67 @@
+using System.Buffers;
+using StreamList.Codec;
+
+namespace StreamList.Wire;
+
+/// <summary>
+/// Decodes one complete part of a streamed body (a list item, list metadata, a watch event)
+/// from a possibly multi-segment sequence: directly from the span when contiguous, else from one
+/// rented copy. Errors are reported with the part's absolute offset and path.
+/// </summary>
+internal static class PartDecoder
+{
+    public static object Message(in ReadOnlySequence<byte> part, long offset, BodyReader read, DecodeOptions options, string path)
+    {
+        if (part.IsSingleSegment)
+            return Decode(part.FirstSpan, offset, read, options, path);
+        var (buffer, length) = Contiguous.Rent(part, options, offset);
+        try
+        {
+            return Decode(buffer.AsSpan(0, length), offset, read, options, path);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static object Decode(ReadOnlySpan<byte> data, long offset, BodyReader read, DecodeOptions options, string path)
+    {
+        try
+        {
+            var r = new ProtoReader(data, offset, options.Strings, options.MaxDepth);
+            return read(ref r);
+        }
+        catch (KubernetesWireException e)
+        {
+            throw new KubernetesWireException(e.Kind, e.Offset, e.FieldPath.Length == 0 ? path : path + "." + e.FieldPath, e.Reason, e);
+        }
+    }
+
+    /// <summary>Reads a runtime.TypeMeta message: (apiVersion, kind).</summary>
+    public static (string ApiVersion, string Kind) TypeMeta(in ReadOnlySequence<byte> part, long offset)
+    {
+        Span<byte> small = part.Length <= 512 ? stackalloc byte[(int)part.Length] : new byte[part.Length];
+        part.CopyTo(small);
+        var r = new ProtoReader(small, offset);
+        string apiVersion = "", kind = "";
+        while (r.TryReadTag(out uint tag))
+        {
+            switch (tag >> 3)
+            {
+                case 1:
+                    r.Expect(tag, WireType.LengthDelimited, "apiVersion");
+                    apiVersion = r.ReadString();
+                    break;
+                case 2:
+                    r.Expect(tag, WireType.LengthDelimited, "kind");
+                    kind = r.ReadString();
+                    break;
+                default:
+                    r.SkipField(tag);
+                    break;
+            }
+        }
+        return (apiVersion, kind);
+    }
+}
