@@ -11,6 +11,7 @@ public sealed class ListProgress
 {
     private long _items;
     private long _bytes;
+    private int _restarts;
     private volatile V1ListMeta? _metadata;
     private volatile bool _complete;
 
@@ -26,6 +27,12 @@ public sealed class ListProgress
     /// <summary>True once the whole body has been read and was well-formed.</summary>
     public bool Complete => _complete;
 
+    /// <summary>
+    /// Times a paged list started over (an expired continue token fell back to a full list, as
+    /// client-go's pager does). Items delivered before a restart may be delivered again.
+    /// </summary>
+    public int Restarts => Volatile.Read(ref _restarts);
+
     internal void AddItem() => Interlocked.Increment(ref _items);
 
     internal void AddBytes(long n) => Interlocked.Add(ref _bytes, n);
@@ -33,4 +40,6 @@ public sealed class ListProgress
     internal void SetMetadata(V1ListMeta? metadata) => _metadata = metadata;
 
     internal void MarkComplete() => _complete = true;
+
+    internal void AddRestart() => Interlocked.Increment(ref _restarts);
 }

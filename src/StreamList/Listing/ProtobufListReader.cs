@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using k8s.Models;
@@ -20,8 +21,23 @@ internal static class ProtobufListReader
 {
     private static readonly BodyReader s_readListMeta = static (ref ProtoReader r) => ProtobufCodec.MergeV1ListMeta(ref r, new V1ListMeta());
 
+    private static bool IsUnchanged(in ReadOnlySequence<byte> part, Func<ItemIdentity, bool> skipUnchanged)
+    {
+        // Metadata comes first in the item: the first segment nearly always holds it whole.
+        var head = part.FirstSpan;
+        if (part.IsSingleSegment || head.Length >= 4096)
+            return ItemIdentity.TryPeek(head, out var id) && skipUnchanged(id);
+        Span<byte> copy = part.Length <= 4096 ? stackalloc byte[(int)part.Length] : stackalloc byte[4096];
+        part.Slice(0, copy.Length).CopyTo(copy);
+        return ItemIdentity.TryPeek(copy, out var id2) && skipUnchanged(id2);
+    }
+
+    /// <summary>
+    /// Streams the list's items; see the type's contract. When <c>skipUnchanged</c> returns true for
+    /// an item's identity, the item is not decoded or yielded (a relist already holds it).
+    /// </summary>
     public static async IAsyncEnumerable<T> ReadAsync<T>(PipeReader reader, ListProgress progress, DecodeOptions options,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, Func<ItemIdentity, bool>? skipUnchanged = null)
         where T : class
     {
         var listKind = ProtobufRegistry.ListOf(typeof(T))
@@ -56,6 +72,11 @@ internal static class ProtobufListReader
                             progress.SetMetadata((V1ListMeta)PartDecoder.Message(part, partOffset, s_readListMeta, options, "metadata"));
                             break;
                         case ListFrameKind.Item:
+                            if (skipUnchanged is not null && IsUnchanged(part, skipUnchanged))
+                            {
+                                progress.AddItem();
+                                break;
+                            }
                             item = (T)PartDecoder.Message(part, partOffset, itemKind.ReadBody, options, $"items[{framer.ItemIndex - 1}]");
                             break;
                         case ListFrameKind.WholeMessage:

@@ -6,4 +6,4 @@ namespace StreamList.Watching;
 /// </summary>
 /// <param name="Type">What happened.</param>
 /// <param name="Object">The object (for a bookmark, only its metadata is set).</param>
-public readonly record struct WatchEvent<T>(WatchEventType Type, T Object);
+public readonly record struct WatchEvent<T>(WatchEventKind Type, T Object);

@@ -1,7 +1,7 @@
 namespace StreamList.Watching;
 
 /// <summary>The kinds of watch event the apiserver sends.</summary>
-public enum WatchEventType
+public enum WatchEventKind
 {
     /// <summary>An object was added (or is part of the initial state of a WatchList).</summary>
     Added,

@@ -5,6 +5,11 @@ namespace StreamList.Wire;
 /// <c>runtime.Unknown {typeMeta=1 {apiVersion=1, kind=2}, raw=2, contentEncoding=3, contentType=4}</c>.
 /// Reading it gives the type and the position of <c>raw</c>; writing it produces exactly what the
 /// apiserver writes (empty strings included).
+///
+/// A complete envelope holds <c>raw</c>, <c>contentEncoding</c> and <c>contentType</c>: the apiserver
+/// (runtime.Unknown.NestedMarshalTo) always writes all three, the last two even when empty. So an
+/// envelope missing any of them was cut short, and reading it throws <see cref="WireErrorKind.Truncated"/>
+/// rather than returning an empty or silently shortened object.
 /// </summary>
 internal static class Envelope
 {
@@ -37,6 +42,7 @@ internal static class Envelope
         var r = new ProtoReader(body, baseOffset + Magic.Length);
         string apiVersion = "", kind = "", contentEncoding = "", contentType = "";
         int rawOffset = -1, rawLength = 0;
+        bool sawContentEncoding = false, sawContentType = false;
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -72,18 +78,27 @@ internal static class Envelope
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "contentEncoding");
                     contentEncoding = r.ReadString();
+                    sawContentEncoding = true;
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "contentType");
                     contentType = r.ReadString();
+                    sawContentType = true;
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        long end = baseOffset + data.Length;
         if (rawOffset < 0)
-            rawOffset = data.Length;
+            throw new KubernetesWireException(WireErrorKind.Truncated, end, "raw", "the envelope ends without its raw field");
+        if (!sawContentEncoding)
+            throw new KubernetesWireException(WireErrorKind.Truncated, end, "contentEncoding",
+                "the envelope ends without contentEncoding, which the apiserver always writes after raw");
+        if (!sawContentType)
+            throw new KubernetesWireException(WireErrorKind.Truncated, end, "contentType",
+                "the envelope ends without contentType, which the apiserver always writes last");
         return new Header(apiVersion, kind, rawOffset, rawLength, contentEncoding, contentType);
     }
 

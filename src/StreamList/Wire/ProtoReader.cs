@@ -22,6 +22,7 @@ internal ref struct ProtoReader
     private int _pos;
     private int _limit;
     private int _depth;
+    private int _groups;
     private string? _field;
     private FieldPathBuffer _path;
 
@@ -43,10 +44,21 @@ internal ref struct ProtoReader
     /// <summary>End of the current message.</summary>
     public readonly int Limit => _limit;
 
+    /// <summary>Position as a byte offset from the start of the whole body (what errors report).</summary>
+    public readonly long AbsolutePosition => _baseOffset + _pos;
+
+    /// <summary>Messages (and groups) the reader is inside.</summary>
+    public readonly int Depth => _depth;
+
+    /// <summary>Deepest nesting this reader accepts.</summary>
+    public readonly int MaxDepth => _maxDepth;
+
     /// <summary>Reads the next tag of the current message, or returns false at its end.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryReadTag(out uint tag)
     {
+        // The previous field is done: an error from here on (a cut or bad tag) must not name it.
+        _field = null;
         if (_pos >= _limit)
         {
             tag = 0;
@@ -67,7 +79,6 @@ internal ref struct ProtoReader
         }
         if (tag >> 3 == 0)
             throw Error(WireErrorKind.InvalidTag, "field number 0");
-        _field = null;
         return true;
     }
 
@@ -105,7 +116,7 @@ internal ref struct ProtoReader
         for (int shift = 0; shift < 64; shift += 7)
         {
             if (_pos >= _limit)
-                throw Error(WireErrorKind.Truncated, "input ends inside a varint");
+                throw Error(EndKind, AtTopLevel ? "input ends inside a varint" : "varint runs past the end of the enclosing message");
             byte b = _buffer[_pos++];
             if (shift == 63 && b > 1)
                 throw Error(WireErrorKind.MalformedVarint, "varint overflows 64 bits");
@@ -144,8 +155,8 @@ internal ref struct ProtoReader
     {
         ulong len = ReadVarint64();
         if (len > (ulong)(_limit - _pos))
-            throw Error(_limit == _buffer.Length ? WireErrorKind.Truncated : WireErrorKind.LengthOutOfRange,
-                $"declared length {len} runs past the {(_limit == _buffer.Length ? "input" : "enclosing message")} ({_limit - _pos} bytes left)");
+            throw Error(EndKind,
+                $"declared length {len} runs past the {EndName} ({_limit - _pos} bytes left)");
         return (int)len;
     }
 
@@ -219,7 +230,10 @@ internal ref struct ProtoReader
                 _pos += 8;
                 break;
             case WireType.LengthDelimited:
-                _pos += ReadLength();
+                // Not `_pos += ReadLength()`: that reads _pos before ReadLength moves it past the
+                // length prefix, landing inside the skipped field.
+                int length = ReadLength();
+                _pos += length;
                 break;
             case WireType.StartGroup:
                 SkipGroup(tag >> 3);
@@ -239,11 +253,15 @@ internal ref struct ProtoReader
     {
         if (_depth >= _maxDepth)
             throw Error(WireErrorKind.TooDeep, $"groups nested deeper than {_maxDepth}");
-        _depth++;
+        // A group has no field name of its own: clear the slot so errors inside it do not name
+        // whatever message last used this depth.
+        _path[_depth++] = null;
+        _groups++;
         while (true)
         {
             if (!TryReadTag(out uint tag))
-                throw Error(WireErrorKind.Truncated, $"group {fieldNumber} has no end-group");
+                throw Error(EndKind,
+                    $"group {fieldNumber} has no end-group before the end of the {EndName}");
             if ((WireType)(tag & 7) == WireType.EndGroup)
             {
                 if (tag >> 3 != fieldNumber)
@@ -252,14 +270,28 @@ internal ref struct ProtoReader
             }
             SkipField(tag);
         }
+        _groups--;
         _depth--;
     }
 
     private readonly void RequireBytes(int n)
     {
         if (_limit - _pos < n)
-            throw Error(WireErrorKind.Truncated, $"needs {n} bytes, {_limit - _pos} left");
+            throw Error(EndKind, $"needs {n} bytes, {_limit - _pos} left in the {EndName}");
     }
+
+    /// <summary>True while the current limit is the end of the input, not of a nested message (groups have no length of their own).</summary>
+    private readonly bool AtTopLevel => _depth == _groups;
+
+    /// <summary>
+    /// Running past the current limit: <see cref="WireErrorKind.Truncated"/> at top level, where the
+    /// limit is the end of the input (it was cut short); <see cref="WireErrorKind.LengthOutOfRange"/>
+    /// inside a nested message, whose length was already checked against the input (so the
+    /// message's length and its content disagree, even when it ends where the input ends).
+    /// </summary>
+    private readonly WireErrorKind EndKind => AtTopLevel ? WireErrorKind.Truncated : WireErrorKind.LengthOutOfRange;
+
+    private readonly string EndName => AtTopLevel ? "input" : "enclosing message";
 
     private readonly KubernetesWireException WrongWireType(uint tag, WireType expected) =>
         Error(WireErrorKind.WrongWireType, $"field {tag >> 3} has wire type {(WireType)(tag & 7)}, schema says {expected}");

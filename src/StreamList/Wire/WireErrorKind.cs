@@ -27,4 +27,6 @@ public enum WireErrorKind
     InvalidValue,
     /// <summary>A JSON body that is not a well-formed Kubernetes JSON document.</summary>
     InvalidJson,
+    /// <summary>The response's Content-Type is neither protobuf nor JSON.</summary>
+    UnsupportedMediaType,
 }

@@ -1,0 +1,41 @@
+namespace StreamList.Http;
+
+/// <summary>
+/// Parameters of one LIST request, as the apiserver names them. Null means "not sent".
+/// </summary>
+public sealed record ListRequest
+{
+    /// <summary>Label selector, e.g. <c>app=web,tier!=db</c>.</summary>
+    public string? LabelSelector { get; init; }
+
+    /// <summary>Field selector, e.g. <c>spec.nodeName=node-1</c>.</summary>
+    public string? FieldSelector { get; init; }
+
+    /// <summary>"0" (any, from the watch cache), "" / null (most recent, consistent), or a specific version.</summary>
+    public string? ResourceVersion { get; init; }
+
+    /// <summary>NotOlderThan or Exact (with a non-empty <see cref="ResourceVersion"/>).</summary>
+    public string? ResourceVersionMatch { get; init; }
+
+    /// <summary>Page size; the server may ignore it (it does for resourceVersion "0").</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Continue token from the previous page.</summary>
+    public string? Continue { get; init; }
+
+    /// <summary>
+    /// Set by the informer during a relist: an item for which this returns true is already held
+    /// unchanged, so the protobuf reader skips decoding it. Other list functions may ignore it.
+    /// </summary>
+    internal Func<Listing.ItemIdentity, bool>? SkipUnchanged { get; init; }
+
+    internal IEnumerable<KeyValuePair<string, string>> Query()
+    {
+        if (LabelSelector is not null) yield return new("labelSelector", LabelSelector);
+        if (FieldSelector is not null) yield return new("fieldSelector", FieldSelector);
+        if (ResourceVersion is not null) yield return new("resourceVersion", ResourceVersion);
+        if (ResourceVersionMatch is not null) yield return new("resourceVersionMatch", ResourceVersionMatch);
+        if (Limit is { } limit) yield return new("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (Continue is not null) yield return new("continue", Continue);
+    }
+}

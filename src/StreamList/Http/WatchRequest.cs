@@ -1,0 +1,40 @@
+using System.Globalization;
+
+namespace StreamList.Http;
+
+/// <summary>Parameters of one WATCH request, as the apiserver names them. Null means "not sent".</summary>
+public sealed record WatchRequest
+{
+    /// <summary>Label selector.</summary>
+    public string? LabelSelector { get; init; }
+
+    /// <summary>Field selector.</summary>
+    public string? FieldSelector { get; init; }
+
+    /// <summary>Watch from this resourceVersion (exclusive).</summary>
+    public string? ResourceVersion { get; init; }
+
+    /// <summary>NotOlderThan with <see cref="SendInitialEvents"/> (WatchList).</summary>
+    public string? ResourceVersionMatch { get; init; }
+
+    /// <summary>Ask for BOOKMARK events.</summary>
+    public bool AllowWatchBookmarks { get; init; } = true;
+
+    /// <summary>Server-side watch timeout; the server closes the stream after it.</summary>
+    public int? TimeoutSeconds { get; init; }
+
+    /// <summary>WatchList: the server first sends the current state as ADDED events, then an initial-events-end bookmark.</summary>
+    public bool? SendInitialEvents { get; init; }
+
+    internal IEnumerable<KeyValuePair<string, string>> Query()
+    {
+        yield return new("watch", "true");
+        if (LabelSelector is not null) yield return new("labelSelector", LabelSelector);
+        if (FieldSelector is not null) yield return new("fieldSelector", FieldSelector);
+        if (ResourceVersion is not null) yield return new("resourceVersion", ResourceVersion);
+        if (ResourceVersionMatch is not null) yield return new("resourceVersionMatch", ResourceVersionMatch);
+        if (AllowWatchBookmarks) yield return new("allowWatchBookmarks", "true");
+        if (TimeoutSeconds is { } t) yield return new("timeoutSeconds", t.ToString(CultureInfo.InvariantCulture));
+        if (SendInitialEvents is { } s) yield return new("sendInitialEvents", s ? "true" : "false");
+    }
+}

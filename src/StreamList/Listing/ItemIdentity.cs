@@ -1,0 +1,56 @@
+using StreamList.Wire;
+
+namespace StreamList.Listing;
+
+/// <summary>
+/// Who an object is, read from its metadata without decoding the rest: what a relist needs to
+/// recognise an object it already holds (same uid and resourceVersion) and skip building it.
+/// </summary>
+/// <param name="Key">Store key, <c>namespace/name</c> or <c>name</c>.</param>
+/// <param name="Uid">metadata.uid.</param>
+/// <param name="ResourceVersion">metadata.resourceVersion.</param>
+internal readonly record struct ItemIdentity(string Key, string Uid, string ResourceVersion)
+{
+    /// <summary>
+    /// Reads name, namespace, uid and resourceVersion from an object's message body (metadata is
+    /// field 1 of every top-level Kubernetes message). False when the bytes are not well-formed:
+    /// the caller then decodes normally and reports the error with its path.
+    /// </summary>
+    public static bool TryPeek(ReadOnlySpan<byte> message, out ItemIdentity identity)
+    {
+        identity = default;
+        try
+        {
+            var r = new ProtoReader(message);
+            while (r.TryReadTag(out uint tag))
+            {
+                if (tag != ((1 << 3) | (uint)WireType.LengthDelimited))
+                {
+                    r.SkipField(tag);
+                    continue;
+                }
+                int saved = r.EnterMessage();
+                string name = "", ns = "", uid = "", rv = "";
+                while (r.TryReadTag(out uint t))
+                {
+                    switch (t)
+                    {
+                        case (1 << 3) | 2: name = r.ReadString(); break;
+                        case (3 << 3) | 2: ns = r.ReadString(); break;
+                        case (5 << 3) | 2: uid = r.ReadString(); break;
+                        case (6 << 3) | 2: rv = r.ReadString(); break;
+                        default: r.SkipField(t); break;
+                    }
+                }
+                r.ExitMessage(saved);
+                identity = new ItemIdentity(Informers.ObjectKey.For(ns, name), uid, rv);
+                return true;
+            }
+            return false;
+        }
+        catch (KubernetesWireException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using System.Runtime.CompilerServices;
+using StreamList.Codec;
+using StreamList.Http;
+using StreamList.Json;
+using StreamList.Wire;
+
+namespace StreamList.Listing;
+
+/// <summary>
+/// One LIST request whose body streams into items: negotiates protobuf for built-in types, then
+/// decodes by the response's Content-Type (protobuf or JSON), never by what was asked for.
+/// </summary>
+internal static class StreamingList
+{
+    public static ListFunc<T> For<T>(KubernetesTransport transport, ResourceDescriptor resource)
+        where T : class =>
+        (request, progress, cancellationToken) => ListAsync<T>(transport, resource, request, progress, cancellationToken);
+
+    public static async IAsyncEnumerable<T> ListAsync<T>(KubernetesTransport transport, ResourceDescriptor resource, ListRequest request,
+        ListProgress progress, [EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
+        var options = transport.Options;
+        string accept = options.PreferProtobuf && ProtobufRegistry.ListOf(typeof(T)) is not null ? MediaTypes.ProtobufOrJson : MediaTypes.Json;
+        await using var response = await transport.GetAsync(resource.Path, request.Query(), accept, cancellationToken).ConfigureAwait(false);
+        var items = MediaTypes.IsProtobuf(response.ContentType) ? ProtobufListReader.ReadAsync<T>(response.Body, progress, options.Decode, cancellationToken, request.SkipUnchanged)
+            : MediaTypes.IsJson(response.ContentType) ? JsonListReader.ReadAsync<T>(response.Body, progress, options.Decode, cancellationToken)
+            : throw new KubernetesWireException(WireErrorKind.UnsupportedMediaType, 0, "", $"the server answered with Content-Type '{response.ContentType}'");
+        await foreach (var item in items.ConfigureAwait(false))
+            yield return item;
+    }
+}
