@@ -1,0 +1,118 @@
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamList.Diagnostics;
+using StreamList.Listing;
+
+namespace StreamList.Informers;
+
+/// <summary>
+/// A client-go-style informer: keeps a local, indexed cache of one collection in step with the
+/// server (list, then watch; relist on 410) and tells handlers of every change.
+///
+/// Contract: nothing starts in the constructor; <see cref="Start"/> runs the reflector in the
+/// background until <see cref="StopAsync"/>. Handlers added at any time first receive the current
+/// contents as adds. Reads of <see cref="Store"/> are safe from any thread.
+/// </summary>
+public sealed class Informer<T> : IAsyncDisposable
+    where T : class, IKubernetesObject<V1ObjectMeta>
+{
+    private readonly object _syncRoot = new();
+    private readonly InformerStore<T> _store;
+    private readonly HandlerProcessor<T> _processor;
+    private readonly Reflector<T> _reflector;
+    private readonly System.Diagnostics.Metrics.ObservableGauge<int> _storeGauge;
+    private CancellationTokenSource? _stop;
+    private Task? _run;
+
+    /// <summary>Creates an informer over a list/watch pair (e.g. <c>client.CreateListWatch&lt;V1Pod&gt;()</c>).</summary>
+    /// <param name="listWatch">Where objects come from.</param>
+    /// <param name="options">Cache, selector, WatchList, time and logging options.</param>
+    /// <param name="name">Name for logs and metrics (default: the type name).</param>
+    public Informer(ListWatch<T> listWatch, InformerOptions<T>? options = null, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(listWatch);
+        options ??= new InformerOptions<T>();
+        Name = name ?? typeof(T).Name;
+        var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("StreamList.Informer." + Name);
+        _store = new InformerStore<T>(options.StoreMode, options.Indexers, options.Decode);
+        _processor = new HandlerProcessor<T>(options.Time, logger, _store.List, _syncRoot);
+        _reflector = new Reflector<T>(listWatch, _store, _processor, _syncRoot, options, Name, logger);
+        _storeGauge = StreamListMetrics.StoreObjects(Name, () => _store.Count);
+    }
+
+    /// <summary>Name used in logs and metrics.</summary>
+    public string Name { get; }
+
+    /// <summary>The cache.</summary>
+    public IStore<T> Store => _store;
+
+    /// <summary>True once the first list (or WatchList) has filled the cache.</summary>
+    public bool HasSynced => _reflector.HasSynced;
+
+    /// <summary>The resourceVersion of the last change or bookmark applied.</summary>
+    public string? LastSyncResourceVersion => _reflector.LastSeenResourceVersion;
+
+    /// <summary>Lists, relists, watch restarts, events and failures so far.</summary>
+    public InformerStatistics Statistics => _reflector.Statistics;
+
+    /// <summary>
+    /// Adds a handler. It first receives every cached object as an add, then every change, in order,
+    /// on its own queue. <paramref name="resyncPeriod"/> re-delivers every object as an update that often.
+    /// </summary>
+    public HandlerRegistration AddEventHandler(IResourceEventHandler<T> handler, TimeSpan? resyncPeriod = null)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_syncRoot)
+        {
+            _store.NeedOldObjects = true;
+            return _processor.AddHandler(handler, _store.List(), resyncPeriod);
+        }
+    }
+
+    /// <summary>Starts listing and watching in the background. Calling it again does nothing.</summary>
+    public void Start()
+    {
+        lock (_syncRoot)
+        {
+            if (_run is not null)
+                return;
+            _stop = new CancellationTokenSource();
+            var token = _stop.Token;
+            _run = Task.Run(() => _reflector.RunAsync(token), token);
+        }
+    }
+
+    /// <summary>Completes when the cache has synced (or throws when cancelled).</summary>
+    public Task WaitForSyncAsync(CancellationToken cancellationToken = default) => _reflector.Synced.WaitAsync(cancellationToken);
+
+    /// <summary>Stops the reflector and handler delivery, and waits for both.</summary>
+    public async Task StopAsync()
+    {
+        Task? run;
+        lock (_syncRoot)
+        {
+            run = _run;
+            _stop?.Cancel();
+        }
+        if (run is not null)
+        {
+            try
+            {
+                await run.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        await _processor.StopAsync().ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        _stop?.Dispose();
+    }
+}

@@ -1,0 +1,69 @@
+namespace StreamList.Informers;
+
+/// <summary>An informer's running figures (thread-safe reads), for summaries and tests.</summary>
+public sealed class InformerStatistics
+{
+    private long _lists;
+    private long _listsCompleted;
+    private long _itemsListed;
+    private long _itemsUnchanged;
+    private long _watchStarts;
+    private long _watchExpired;
+    private long _events;
+    private long _failures;
+    private volatile Exception? _lastError;
+
+    /// <summary>Lists (and WatchLists) started: the first one and every relist.</summary>
+    public long Lists => Interlocked.Read(ref _lists);
+
+    /// <summary>Lists that completed and synced the store.</summary>
+    public long ListsCompleted => Interlocked.Read(ref _listsCompleted);
+
+    /// <summary>Relists: completed lists after the first.</summary>
+    public long Relists => Math.Max(0, ListsCompleted - 1);
+
+    /// <summary>Items received by completed lists.</summary>
+    public long ItemsListed => Interlocked.Read(ref _itemsListed);
+
+    /// <summary>Relist items recognised as unchanged (not decoded, not re-applied).</summary>
+    public long ItemsUnchanged => Interlocked.Read(ref _itemsUnchanged);
+
+    /// <summary>Watches opened.</summary>
+    public long WatchStarts => Interlocked.Read(ref _watchStarts);
+
+    /// <summary>Watches restarted: opened after the first.</summary>
+    public long WatchRestarts => Math.Max(0, WatchStarts - 1);
+
+    /// <summary>Watches ended by 410 Expired.</summary>
+    public long WatchExpired => Interlocked.Read(ref _watchExpired);
+
+    /// <summary>Watch events applied.</summary>
+    public long Events => Interlocked.Read(ref _events);
+
+    /// <summary>Failed list or watch attempts (each followed by a backoff).</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>The most recent failure.</summary>
+    public Exception? LastError => _lastError;
+
+    internal void ListStarted() => Interlocked.Increment(ref _lists);
+
+    internal void ListCompleted(long items, long unchanged)
+    {
+        Interlocked.Increment(ref _listsCompleted);
+        Interlocked.Add(ref _itemsListed, items);
+        Interlocked.Add(ref _itemsUnchanged, unchanged);
+    }
+
+    internal void WatchStarted() => Interlocked.Increment(ref _watchStarts);
+
+    internal void WatchExpiredOnce() => Interlocked.Increment(ref _watchExpired);
+
+    internal void Event() => Interlocked.Increment(ref _events);
+
+    internal void Failed(Exception e)
+    {
+        Interlocked.Increment(ref _failures);
+        _lastError = e;
+    }
+}

@@ -1,0 +1,66 @@
+using k8s;
+using StreamList.Codec;
+using StreamList.Wire;
+
+namespace StreamList.Informers;
+
+/// <summary>
+/// How an <see cref="InformerStore{T}"/> holds one object, by <see cref="StoreMode"/>.
+/// <see cref="StoreMode.Objects"/>: the instance itself. <see cref="StoreMode.Compact"/>: the
+/// object's protobuf message body (no envelope) in one array that the store alone owns — a fresh
+/// encode, never a slice of a list body or a pooled buffer, so it keeps nothing else alive —
+/// decoded into a new instance on every read.
+///
+/// Contract: a payload is immutable once captured (an encoded array is never written again), so a
+/// reader may decode one outside any lock. Decoded objects carry the registry's apiVersion and kind
+/// (e.g. <c>v1</c>/<c>Pod</c>, as a GET or a watch event has them): the message body holds neither.
+/// Decoding uses the store's <see cref="DecodeOptions"/> (string pool, depth limit).
+/// </summary>
+internal sealed class StorePayload<T>
+    where T : class
+{
+    private readonly ProtobufKind? _kind;
+    private readonly DecodeOptions _options;
+
+    private StorePayload(ProtobufKind? kind, DecodeOptions options)
+    {
+        _kind = kind;
+        _options = options;
+    }
+
+    /// <summary>The payload policy for <paramref name="mode"/>.</summary>
+    /// <exception cref="ArgumentException"><paramref name="mode"/> is Compact and <typeparamref name="T"/> has no protobuf encoding.</exception>
+    public static StorePayload<T> Create(StoreMode mode, DecodeOptions? decode) => mode switch
+    {
+        StoreMode.Objects => new StorePayload<T>(null, decode ?? DecodeOptions.Default),
+        StoreMode.Compact => new StorePayload<T>(
+            ProtobufRegistry.ForType(typeof(T))
+                ?? throw new ArgumentException($"{typeof(T).Name} has no Kubernetes protobuf encoding, so it cannot be stored compactly", nameof(mode)),
+            decode ?? DecodeOptions.Default),
+        _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown store mode"),
+    };
+
+    /// <summary>True when payloads are encoded bytes.</summary>
+    public bool IsCompact => _kind is not null;
+
+    /// <summary>What the store keeps for <paramref name="obj"/>: the instance, or a newly encoded message body.</summary>
+    public object Capture(T obj) => _kind is null ? obj : ListEncoding.EncodeMessage(obj);
+
+    /// <summary>The object a payload holds: the instance itself, or a newly decoded one.</summary>
+    public T Read(object payload)
+    {
+        if (_kind is null)
+            return (T)payload;
+        var r = new ProtoReader((byte[])payload, 0, _options.Strings, _options.MaxDepth);
+        var obj = (T)_kind.ReadBody(ref r);
+        if (obj is IKubernetesObject k)
+        {
+            k.ApiVersion = _kind.ApiVersion;
+            k.Kind = _kind.Kind;
+        }
+        return obj;
+    }
+
+    /// <summary>Encoded bytes a payload holds (0 for an object).</summary>
+    public long SizeOf(object payload) => _kind is null ? 0 : ((byte[])payload).Length;
+}

@@ -1,0 +1,18 @@
+using k8s;
+using k8s.Models;
+
+namespace StreamList.Informers;
+
+/// <summary>Ready-made transforms for <see cref="InformerOptions{T}.Transform"/>.</summary>
+public static class Transforms
+{
+    /// <summary>Drops metadata.managedFields (often 30–40% of an object; controllers rarely read it).</summary>
+    public static T DropManagedFields<T>(T obj)
+        where T : class, IMetadata<V1ObjectMeta>
+    {
+        ArgumentNullException.ThrowIfNull(obj);
+        if (obj.Metadata is { } m)
+            m.ManagedFields = null;
+        return obj;
+    }
+}
