@@ -1,0 +1,82 @@
+using k8s.Models;
+
+namespace StreamList.Testing.Server;
+
+/// <summary>
+/// Which pods a list selects: the namespace (from the path or <c>fieldSelector=metadata.namespace=x</c>)
+/// and label requirements <c>k=v</c>, <c>k==v</c>, <c>k!=v</c> (comma-separated, all must hold).
+/// Parsing reports unsupported selectors instead of guessing.
+/// </summary>
+internal sealed class PodFilter
+{
+    private readonly List<(string Key, string Value, bool Equal)> _labels = [];
+
+    private PodFilter(string? ns) => Namespace = ns;
+
+    /// <summary>The namespace every selected pod is in, or null for all.</summary>
+    public string? Namespace { get; private set; }
+
+    public bool HasLabelSelector => _labels.Count > 0;
+
+    /// <summary>True when the list is the whole population (no namespace, no selector).</summary>
+    public bool SelectsAll => Namespace is null && _labels.Count == 0;
+
+    public static bool TryParse(string? pathNamespace, string? labelSelector, string? fieldSelector, out PodFilter filter, out string error)
+    {
+        filter = new PodFilter(pathNamespace);
+        error = "";
+        foreach (var (key, value, equal) in Requirements(fieldSelector))
+        {
+            if (key is not "metadata.namespace" || !equal)
+            {
+                error = $"field selector \"{fieldSelector}\": only metadata.namespace=<ns> is supported";
+                return false;
+            }
+            if (filter.Namespace is not null && filter.Namespace != value)
+                filter.Namespace = "\0"; // two different namespaces: nothing matches
+            else
+                filter.Namespace = value;
+        }
+        foreach (var requirement in Requirements(labelSelector))
+        {
+            if (requirement.Key.Length == 0)
+            {
+                error = $"label selector \"{labelSelector}\": only k=v, k==v and k!=v are supported";
+                return false;
+            }
+            filter._labels.Add(requirement);
+        }
+        return true;
+    }
+
+    public bool MatchesNamespace(string? ns) => Namespace is null || Namespace == ns;
+
+    public bool MatchesLabels(V1Pod pod)
+    {
+        var labels = pod.Metadata?.Labels;
+        foreach (var (key, value, equal) in _labels)
+        {
+            bool has = labels is not null && labels.TryGetValue(key, out var actual) && actual == value;
+            if (has != equal)
+                return false;
+        }
+        return true;
+    }
+
+    private static IEnumerable<(string Key, string Value, bool Equal)> Requirements(string? selector)
+    {
+        if (string.IsNullOrWhiteSpace(selector))
+            yield break;
+        foreach (var part in selector.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int ne = part.IndexOf("!=", StringComparison.Ordinal);
+            int eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (ne > 0)
+                yield return (part[..ne].Trim(), part[(ne + 2)..].Trim(), false);
+            else if (eq > 0)
+                yield return (part[..eq].Trim(), part[(eq + (part.AsSpan(eq).StartsWith("==") ? 2 : 1))..].Trim(), true);
+            else
+                yield return ("", part, true);
+        }
+    }
+}
