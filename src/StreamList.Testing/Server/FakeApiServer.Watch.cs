@@ -51,6 +51,11 @@ public sealed partial class FakeApiServer
     {
         _dispatcher.History.Compact();
         Population.Compact();
+        if (Options.CompactionExpiresWatches)
+        {
+            foreach (var watcher in _dispatcher.History.Watchers)
+                watcher.Expire();
+        }
     }
 
     /// <summary>The state <c>GET /streamlist/state</c> reports; computing the fingerprint reads every pod of the current snapshot.</summary>

@@ -63,6 +63,12 @@ public sealed record FakeApiServerOptions
     /// <summary>With <see cref="EventRate"/>: how often the storm loop compacts (history and snapshots); null never.</summary>
     public TimeSpan? CompactEvery { get; init; }
 
+    /// <summary>
+    /// When true, each compaction also ends every open watch with a 410 ERROR event, as the apiserver
+    /// does to watchers its watch cache window has left behind: how a storm makes informers relist.
+    /// </summary>
+    public bool CompactionExpiresWatches { get; init; }
+
     /// <summary>Concurrent HTTP/2 streams per connection (kube-apiserver's default is 1000; Kestrel's own, 100, would queue watches).</summary>
     public int Http2MaxStreamsPerConnection { get; init; } = 1000;
 }

@@ -27,7 +27,8 @@ namespace StreamList.Testing.Server;
 /// slow watcher (what is still queued is dropped, as the apiserver drops it), or after
 /// <see cref="FaultPlan.WatchCloseAfterEvents"/>; it is aborted after
 /// <see cref="FaultPlan.WatchResetsAfterEvents"/>. No lock is held while writing to the network,
-/// so many watches on one HTTP/2 connection progress independently.
+/// so many watches on one HTTP/2 connection progress independently. Selectors apply to each
+/// event's object as it is (unlike the apiserver, a pod whose labels stop matching gets no DELETED).
 /// </remarks>
 internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispatcher)
 {
@@ -53,7 +54,6 @@ internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispat
         }
 
         bool expiredFault = server.TakeFault(static p => p.ExpiredWatches > 0, static p => p with { ExpiredWatches = p.ExpiredWatches - 1 }, out _);
-        var ending = TakeEndingFault();
         var watcher = new Watcher(Interlocked.Increment(ref _watchers), query.Filter, options.WatcherBufferEvents,
             context.Request.Protocol, context.Connection.Id);
         // Timers first: a test that sees the watch registered may move a fake clock at once.
@@ -68,6 +68,7 @@ internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispat
         var subscription = expiredFault
             ? new WatchHistory.Subscription(false, history.Floor, null, [])
             : history.Subscribe(watcher, query.From, () => population.Current);
+        var ending = subscription.Accepted ? TakeEndingFault() : null; // only a watch that streams takes one
         try
         {
             var response = context.Response;
@@ -86,7 +87,7 @@ internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispat
                 return;
             }
 
-            var stream = new WatchStream(watcher, writer, query, ending);
+            var stream = new WatchStream(watcher, writer, query, ending, history);
             bool reset = await stream.RunAsync(subscription, options, cancellationToken).ConfigureAwait(false);
             if (reset)
             {
@@ -114,7 +115,7 @@ internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispat
     }
 
     /// <summary>One watch response from its first event to its end.</summary>
-    private sealed class WatchStream(Watcher watcher, WatchEventWriter writer, WatchQuery query, (int AfterEvents, bool Reset)? ending)
+    private sealed class WatchStream(Watcher watcher, WatchEventWriter writer, WatchQuery query, (int AfterEvents, bool Reset)? ending, WatchHistory history)
     {
         /// <summary>Writes the stream; true when it must end with an abort (the reset fault).</summary>
         public async Task<bool> RunAsync(WatchHistory.Subscription subscription, FakeApiServerOptions options, CancellationToken cancellationToken)
@@ -157,7 +158,14 @@ internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispat
                 await watcher.WaitAsync(cancellationToken).ConfigureAwait(false);
                 var drained = watcher.Drain(batch);
                 if (drained.Closed)
+                {
+                    if (watcher.Expired)
+                    {
+                        writer.WriteError(WatchStatuses.TooOld(drained.Progress, history.Floor));
+                        await writer.FlushAsync().ConfigureAwait(false);
+                    }
                     return false; // closing dropped what was queued
+                }
                 foreach (var record in batch)
                 {
                     await writer.WriteAsync(record).ConfigureAwait(false);

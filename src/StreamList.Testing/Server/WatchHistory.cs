@@ -61,6 +61,8 @@ internal sealed class WatchHistory
     {
         lock (_lock)
         {
+            if (record.ResourceVersion <= _newest)
+                return []; // raised before the history started (hooked up mid-batch): no watcher starts that early
             if (record.ResourceVersion != _newest + 1)
             {
                 // A gap (or a population shared with changes we never saw): nothing before it can be replayed.

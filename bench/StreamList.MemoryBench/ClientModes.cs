@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using k8s;
+using k8s.Models;
+using StreamList.Diagnostics;
+using StreamList.Http;
+using StreamList.Informers;
+using StreamList.Listing;
+using StreamList.Memory;
+using StreamList.Testing.Measurement;
+using StreamList.Watching;
+
+namespace StreamList.MemoryBench;
+
+/// <summary>
+/// One measurement per process. List modes hold every listed pod at the end, as a store would;
+/// informer modes sync a cache; relist modes sync, take the steady state, then make the server
+/// churn 1% and the watch expire, and measure the relist's own peak RSS (the peak is reset first).
+/// </summary>
+internal static class ClientModes
+{
+    public static readonly string[] All =
+    [
+        "streamlist-protobuf", "streamlist-protobuf-nointern", "streamlist-json",
+        "kubernetesclient-json", "kubernetesclient-json-notimeout",
+        "informer-objects", "informer-compact", "relist-skip", "relist-noskip",
+    ];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string mode = Arg(args, "--mode") ?? throw new ArgumentException("--mode is missing");
+        string server = Arg(args, "--server") ?? throw new ArgumentException("--server is missing");
+        int pods = int.Parse(Arg(args, "--pods") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server });
+        Measurement m = mode switch
+        {
+            "streamlist-protobuf" => await StreamListAsync(client, mode, pods, protobuf: true, intern: true),
+            "streamlist-protobuf-nointern" => await StreamListAsync(client, mode, pods, protobuf: true, intern: false),
+            "streamlist-json" => await StreamListAsync(client, mode, pods, protobuf: false, intern: false),
+            "kubernetesclient-json" => await KubernetesClientAsync(server, mode, pods, timeout: null),
+            "kubernetesclient-json-notimeout" => await KubernetesClientAsync(server, mode, pods, timeout: Timeout.InfiniteTimeSpan),
+            "informer-objects" => await InformerAsync(client, mode, pods, StoreMode.Objects),
+            "informer-compact" => await InformerAsync(client, mode, pods, StoreMode.Compact),
+            "relist-skip" => await RelistAsync(client, server, mode, pods, skip: true),
+            "relist-noskip" => await RelistAsync(client, server, mode, pods, skip: false),
+            _ => throw new ArgumentException($"unknown mode '{mode}'; modes: {string.Join(", ", All)}"),
+        };
+        Console.WriteLine(m.ToJson());
+        return m.Ok ? 0 : 1;
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static StreamingOptions Streaming(bool protobuf, bool intern) => new()
+    {
+        PreferProtobuf = protobuf,
+        Decode = intern ? new DecodeOptions { Strings = new Utf8StringPool() } : DecodeOptions.Default,
+    };
+
+    private static Measurement Finish(string mode, int pods, long items, Stopwatch clock, object held, string? keys, Exception? error = null)
+    {
+        double seconds = clock.Elapsed.TotalSeconds;
+        double heap = ProcessMemory.RetainedHeapMiB();
+        var m = new Measurement
+        {
+            Mode = mode,
+            Pods = pods,
+            Items = items,
+            Seconds = Math.Round(seconds, 2),
+            PeakRssMiB = Math.Round(ProcessMemory.PeakRssMiB(), 1),
+            HeapMiB = Math.Round(heap, 1),
+            AllocatedMiB = Math.Round(ProcessMemory.AllocatedMiB(), 1),
+            BytesPerPod = items == 0 ? 0 : Math.Round(heap * 1048576 / items),
+            KeysSha256 = keys,
+            Ok = error is null && items == pods,
+            Error = error is null ? (items == pods ? null : $"listed {items} of {pods}") : $"{error.GetType().Name}: {error.Message}",
+        };
+        GC.KeepAlive(held);
+        return m;
+    }
+
+    private static async Task<Measurement> StreamListAsync(Kubernetes client, string mode, int pods, bool protobuf, bool intern)
+    {
+        var held = new List<V1Pod>(pods);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var progress = new ListProgress();
+            await foreach (var pod in client.ListStreamingAsync<V1Pod>(progress: progress, options: Streaming(protobuf, intern)))
+                held.Add(pod);
+            clock.Stop();
+            return Finish(mode, pods, held.Count, clock, held, KeysSha256.Compute(held));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            clock.Stop();
+            return Finish(mode, pods, held.Count, clock, held, null, e);
+        }
+    }
+
+    private static async Task<Measurement> KubernetesClientAsync(string server, string mode, int pods, TimeSpan? timeout)
+    {
+        var config = new KubernetesClientConfiguration { Host = server };
+        if (timeout is { } t)
+            config.HttpClientTimeout = t;
+        using var client = new Kubernetes(config);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var list = await client.CoreV1.ListPodForAllNamespacesAsync();
+            clock.Stop();
+            return Finish(mode, pods, list.Items.Count, clock, list, KeysSha256.Compute(list.Items));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            clock.Stop();
+            return Finish(mode, pods, 0, clock, e, null, e);
+        }
+    }
+
+    private static async Task<Measurement> InformerAsync(Kubernetes client, string mode, int pods, StoreMode store)
+    {
+        var clock = Stopwatch.StartNew();
+        await using var informer = new Informer<V1Pod>(client.CreateListWatch<V1Pod>(options: Streaming(true, true)),
+            new InformerOptions<V1Pod> { StoreMode = store, PageSize = null });
+        informer.Start();
+        await informer.WaitForSyncAsync();
+        clock.Stop();
+        var m = Finish(mode, pods, informer.Store.Count, clock, informer, KeysSha256.Compute(informer.Store.List()));
+        return m;
+    }
+
+    private static async Task<Measurement> RelistAsync(Kubernetes client, string server, string mode, int pods, bool skip)
+    {
+        var streaming = client.CreateListWatch<V1Pod>(options: Streaming(true, true));
+        var expire = new TaskCompletionSource();
+        int watches = 0;
+        var listWatch = new ListWatch<V1Pod>(streaming.List, (request, ct) => ControlledWatch(Interlocked.Increment(ref watches) == 1, expire.Task, ct));
+        var clock = Stopwatch.StartNew();
+        await using var informer = new Informer<V1Pod>(listWatch, new InformerOptions<V1Pod> { PageSize = null, SkipUnchangedOnRelist = skip });
+        informer.Start();
+        await informer.WaitForSyncAsync();
+        clock.Stop();
+
+        double steadyHeap = ProcessMemory.RetainedHeapMiB();
+        double steadyRss = ProcessMemory.RssMiB();
+        using (var http = new HttpClient())
+            (await http.PostAsync(new Uri(new Uri(server), "/streamlist/churn?percent=1&round=1"), null)).EnsureSuccessStatusCode();
+        ProcessMemory.ResetPeakRss();
+        var relist = Stopwatch.StartNew();
+        expire.SetResult();
+        while (informer.Statistics.ListsCompleted < 2)
+            await Task.Delay(20);
+        relist.Stop();
+        double relistPeak = ProcessMemory.PeakRssMiB();
+        var m = Finish(mode, pods, informer.Store.Count, clock, informer, KeysSha256.Compute(informer.Store.List())) with
+        {
+            SteadyHeapMiB = Math.Round(steadyHeap, 1),
+            SteadyRssMiB = Math.Round(steadyRss, 1),
+            RelistPeakRssMiB = Math.Round(relistPeak, 1),
+            RelistSeconds = Math.Round(relist.Elapsed.TotalSeconds, 2),
+            Ok = true,
+            Error = null,
+        };
+        return m;
+    }
+
+    /// <summary>The first watch waits until told, then fails with 410 (forcing a relist); later ones idle.</summary>
+    private static async IAsyncEnumerable<WatchEvent<V1Pod>> ControlledWatch(bool first, Task expire, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (first)
+        {
+            await expire.WaitAsync(cancellationToken);
+            throw new ResourceExpiredException(new V1Status { Code = 410, Reason = "Expired", Message = "benchmark: forced relist" });
+        }
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        yield break;
+    }
+}

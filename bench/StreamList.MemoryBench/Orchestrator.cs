@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace StreamList.MemoryBench;
+
+/// <summary>
+/// Runs the benchmark: the fake API server (<c>streamlist serve</c>) in its own process, each mode
+/// in fresh client processes, round-robin over repeats so noise spreads evenly; prints every JSON
+/// line and a Markdown table of medians and ranges.
+/// </summary>
+internal static class Orchestrator
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int pods = int.Parse(Arg(args, "--pods") ?? "100000", CultureInfo.InvariantCulture);
+        int repeat = int.Parse(Arg(args, "--repeat") ?? "3", CultureInfo.InvariantCulture);
+        string[] modes = (Arg(args, "--modes") ?? "streamlist-protobuf,streamlist-json,kubernetesclient-json").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var m in modes)
+        {
+            if (!ClientModes.All.Contains(m))
+                throw new ArgumentException($"unknown mode '{m}'");
+        }
+        string dir = AppContext.BaseDirectory;
+        using var server = Start(Path.Combine(dir, "StreamList.Cli.dll"), $"serve --pods {pods}", env: null);
+        string url = (await server.StandardOutput.ReadLineAsync())?.Trim() ?? throw new InvalidOperationException("the server printed no URL");
+        Console.Error.WriteLine($"server {url} ({pods:N0} pods); warming its size cache");
+        using (var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(url), "/api/v1/pods"));
+            request.Headers.Accept.ParseAdd("application/vnd.kubernetes.protobuf");
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
+        }
+
+        var results = new List<Measurement>();
+        for (int r = 0; r < repeat; r++)
+        {
+            foreach (var mode in modes)
+            {
+                Console.Error.WriteLine($"run {r + 1}/{repeat}: {mode}");
+                var m = await RunClientAsync(dir, mode, url, pods);
+                Console.WriteLine(m.ToJson());
+                results.Add(m);
+            }
+        }
+        server.Kill(entireProcessTree: true);
+        Console.WriteLine();
+        Console.WriteLine(Table(results, pods));
+        return 0;
+    }
+
+    private static async Task<Measurement> RunClientAsync(string dir, string mode, string url, int pods)
+    {
+        using var client = Start(Path.Combine(dir, "StreamList.MemoryBench.dll"), $"client --mode {mode} --server {url} --pods {pods}", env: null);
+        var stdout = client.StandardOutput.ReadToEndAsync();
+        var stderr = client.StandardError.ReadToEndAsync();
+        await client.WaitForExitAsync();
+        string line = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        try
+        {
+            return JsonSerializer.Deserialize<Measurement>(line, Measurement.Json)!;
+        }
+        catch (JsonException)
+        {
+            // The process died without a result (e.g. out of memory): record how it failed.
+            string err = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(l => l.Contains("Exception", StringComparison.Ordinal)) ?? (await stderr).Trim();
+            return new Measurement { Mode = mode, Pods = pods, Ok = false, Error = $"exit code {client.ExitCode}: {err}" };
+        }
+    }
+
+    private static Process Start(string dll, string arguments, IDictionary<string, string>? env)
+    {
+        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+            psi.Environment[k] = v;
+        return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {dll}");
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>Median [min–max] per mode; failed runs are listed with their error.</summary>
+    public static string Table(IReadOnlyList<Measurement> results, int pods)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| mode ({pods:N0} pods) | runs ok | list s | peak RSS MiB | heap MiB | bytes/pod | allocated MiB | relist peak / steady RSS |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|");
+        foreach (var group in results.GroupBy(m => m.Mode))
+        {
+            var ok = group.Where(m => m.Ok).ToList();
+            string relist = ok.All(m => m.RelistPeakRssMiB is not null) && ok.Count > 0
+                ? Stat(ok.Select(m => m.RelistPeakRssMiB!.Value / m.SteadyRssMiB!.Value), "0.00") : "";
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {group.Key} | {ok.Count}/{group.Count()} | {Stat(ok.Select(m => m.Seconds), "0.0")} | {Stat(ok.Select(m => m.PeakRssMiB), "0")} | {Stat(ok.Select(m => m.HeapMiB), "0")} | {Stat(ok.Select(m => m.BytesPerPod), "0")} | {Stat(ok.Select(m => m.AllocatedMiB), "0")} | {relist} |");
+            foreach (var failed in group.Where(m => !m.Ok))
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} (failed) | | {failed.Seconds:0.0} | {failed.PeakRssMiB:0} | | | | {failed.Error} |");
+        }
+        return sb.ToString();
+    }
+
+    private static string Stat(IEnumerable<double> values, string format)
+    {
+        var v = values.Order().ToArray();
+        if (v.Length == 0)
+            return "–";
+        double median = v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+        string f(double x) => x.ToString(format, CultureInfo.InvariantCulture);
+        return v.Length == 1 ? f(median) : $"{f(median)} [{f(v[0])}–{f(v[^1])}]";
+    }
+}

@@ -1,0 +1,22 @@
+// StreamList.MemoryBench: process-level memory and time, per docs/measuring.md.
+//
+//   dotnet run -c Release --project bench/StreamList.MemoryBench -- run --pods 100000 [--modes a,b] [--repeat 3]
+//       starts `streamlist serve` in its own process, then runs every mode in a fresh client process
+//       `repeat` times, printing one JSON line per run and a Markdown table (median and range).
+//   dotnet run -c Release --project bench/StreamList.MemoryBench -- client --mode M --server URL --pods N
+//       one measurement (what `run` starts); prints one JSON line.
+using StreamList.MemoryBench;
+
+return args.FirstOrDefault() switch
+{
+    "run" => await Orchestrator.RunAsync(args[1..]),
+    "client" => await ClientModes.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] | client --mode M --server URL --pods N");
+    Console.Error.WriteLine("modes: " + string.Join(", ", ClientModes.All));
+    return 2;
+}

@@ -1,0 +1,42 @@
+using StreamList.Testing.Server;
+
+namespace StreamList.Cli.Commands;
+
+/// <summary>
+/// <c>streamlist serve</c>: runs the fake API server (the deterministic pod fixture, list and watch,
+/// protobuf and JSON, HTTP/1.1 and h2c) on 127.0.0.1 until interrupted. Its first stdout line is
+/// the URL, so another process (the memory benchmark) can read it.
+/// </summary>
+internal sealed class ServeCommand : ICommand
+{
+    public string Name => "serve";
+
+    public string Summary => "run the fake Kubernetes API server (pod fixture) on 127.0.0.1 until interrupted";
+
+    public string Usage => "serve [--pods N] [--seed S] [--port P]";
+
+    public async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    {
+        var line = CommandLine.Parse(args, [["--pods"], ["--seed"], ["--port"]]);
+        if (line.Positionals.Count > 0)
+            throw new UsageException($"unexpected argument '{line.Positionals[0]}'");
+        var options = new FakeApiServerOptions
+        {
+            Pods = Arguments.Int(line, "--pods", min: 0) ?? 10_000,
+            Seed = Arguments.Int(line, "--seed", min: int.MinValue) ?? 1,
+            Port = Arguments.Int(line, "--port", min: 0) ?? 0,
+        };
+        await using var server = await FakeApiServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
+        console.Out.WriteLine(server.BaseAddress);
+        console.Out.Flush();
+        console.Error.WriteLine($"serving {options.Pods:N0} pods (seed {options.Seed}) at {server.BaseAddress}; Ctrl-C stops");
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return ExitCodes.Ok;
+    }
+}

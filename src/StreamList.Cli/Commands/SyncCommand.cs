@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text.Json;
+using k8s;
+using k8s.Models;
+using StreamList.Diagnostics;
+using StreamList.Http;
+using StreamList.Informers;
+using StreamList.Memory;
+using StreamList.Testing.Measurement;
+
+namespace StreamList.Cli.Commands;
+
+/// <summary>
+/// <c>streamlist sync</c>: runs an informer on one resource for a while (list, watch, relist on 410,
+/// backoff), with live figures on stderr; with <c>--summary</c> prints one JSON line
+/// <c>{objects, keysSha256, relists, watchRestarts, peakRssMiB, heapMiB}</c> at the end.
+/// </summary>
+internal sealed class SyncCommand : ICommand
+{
+    public string Name => "sync";
+
+    public string Summary => "run an informer for a while; print its cache's keysSha256 and figures";
+
+    public string Usage => "sync --server URL | --kubeconfig PATH --resource pods [--namespace NS] [--seconds S] [--store objects|compact] [--watch-list] [--summary]";
+
+    public async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    {
+        var line = CommandLine.Parse(args, [.. ClusterConnection.Options, ["--resource"], ["--namespace", "-n"], ["--seconds"], ["--store"]],
+            ["--summary", "--watch-list", "--quiet"]);
+        if (line.Positionals.Count > 0)
+            throw new UsageException($"unexpected argument '{line.Positionals[0]}'");
+        var type = ResourceTypes.Find(line.Value("--resource") ?? throw new UsageException("--resource is missing"));
+        double seconds = Arguments.Double(line, "--seconds", min: 0) ?? 0;
+        var store = (line.Value("--store") ?? "objects") switch
+        {
+            "objects" => StoreMode.Objects,
+            "compact" => StoreMode.Compact,
+            var s => throw new UsageException($"--store must be objects or compact, not '{s}'"),
+        };
+        using var client = ClusterConnection.Create(line);
+        var run = typeof(SyncCommand).GetMethod(nameof(SyncAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+            .MakeGenericMethod(type);
+        var settings = new SyncSettings(line.Value("--namespace"), TimeSpan.FromSeconds(seconds), store, line.Flag("--watch-list"), line.Flag("--quiet"));
+        var result = await ((Task<SyncResult>)run.Invoke(null, [client, settings, console, cancellationToken])!).ConfigureAwait(false);
+        if (line.Flag("--summary"))
+            console.Out.WriteLine(JsonSerializer.Serialize(result, ListResult.JsonOptions));
+        else
+            console.Out.WriteLine($"{result.Objects:N0} objects, keysSha256 {result.KeysSha256}, {result.Relists} relists, {result.WatchRestarts} watch restarts");
+        return ExitCodes.Ok;
+    }
+
+    internal sealed record SyncSettings(string? Namespace, TimeSpan Duration, StoreMode Store, bool WatchList, bool Quiet);
+
+    internal static async Task<SyncResult> SyncAsync<T>(Kubernetes client, SyncSettings settings, CliConsole console, CancellationToken cancellationToken)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var streaming = new StreamingOptions { Decode = new DecodeOptions { Strings = new Utf8StringPool() } };
+        await using var informer = new Informer<T>(client.CreateListWatch<T>(settings.Namespace, streaming),
+            new InformerOptions<T> { StoreMode = settings.Store, UseWatchList = settings.WatchList });
+        var clock = Stopwatch.StartNew();
+        await using (var display = settings.Quiet ? null : ProgressDisplay.Start(console.Error, () => Status(informer)))
+        {
+            informer.Start();
+            await informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+            var left = settings.Duration - clock.Elapsed;
+            if (left > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(left, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    // Interrupted: report what the cache holds now.
+                }
+            }
+        }
+        await informer.StopAsync().ConfigureAwait(false);
+        return SyncResult.Of(informer);
+    }
+
+    internal static string Status<T>(Informer<T> informer)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var s = informer.Statistics;
+        return $"{(informer.HasSynced ? "synced" : "syncing")}: {informer.Store.Count:N0} objects, {s.Events:N0} events, {s.Relists} relists, {s.WatchRestarts} watch restarts, {s.WatchExpired} expired, RSS {ProcessMemory.RssMiB():N0} MiB";
+    }
+}
+
+/// <summary>The summary line of <c>streamlist sync</c>.</summary>
+internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, long WatchRestarts, long WatchExpired, long Events, double PeakRssMiB, double HeapMiB)
+{
+    public static SyncResult Of<T>(Informer<T> informer)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        var items = informer.Store.List();
+        var s = informer.Statistics;
+        return new SyncResult(items.Count, StreamList.Diagnostics.KeysSha256.Compute(items.Select(i => i.Metadata)), s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
+            Math.Round(ProcessMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1));
+    }
+}
