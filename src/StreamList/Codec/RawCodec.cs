@@ -41,18 +41,39 @@ internal static class RawCodec
                 continue;
             }
             r.Expect(tag, WireType.LengthDelimited, "raw");
-            int start = r.Position;
             var raw = r.ReadLengthDelimited();
             value = raw.Length == 0 ? null
-                : allowProtobuf && raw.StartsWith(Envelope.Magic) ? DecodeEmbedded(ref r, raw, start)
+                : allowProtobuf && raw.StartsWith(Envelope.Magic) ? DecodeEmbedded(ref r, raw)
                 : ParseJson(ref r, raw);
         }
         r.ExitMessage(saved);
         return value;
     }
 
-    private static object DecodeEmbedded(ref ProtoReader r, ReadOnlySpan<byte> raw, int start) =>
-        KubernetesProtobuf.DecodeEnveloped(raw, new DecodeOptions { Strings = r.Strings }, baseOffset: start);
+    /// <summary>
+    /// Decodes an enveloped object held in <c>raw</c> (a watch event's object, a ControllerRevision's
+    /// data). It nests inside the current message, so it gets only the depth left: RawExtensions
+    /// holding RawExtensions cannot recurse past the limit (and overflow the stack). Errors inside
+    /// it report offsets from the start of the outer body and the path through the outer message.
+    /// </summary>
+    private static object DecodeEmbedded(ref ProtoReader r, ReadOnlySpan<byte> raw)
+    {
+        long rawStart = r.AbsolutePosition - raw.Length;
+        var options = new DecodeOptions { Strings = r.Strings, MaxDepth = r.MaxDepth - r.Depth };
+        try
+        {
+            return KubernetesProtobuf.DecodeEnveloped(raw, options, baseOffset: rawStart);
+        }
+        catch (KubernetesWireException e)
+        {
+            string outer = r.CurrentPath();
+            string path = e.FieldPath.Length == 0 ? outer : outer.Length == 0 ? e.FieldPath : outer + "." + e.FieldPath;
+            string reason = e.Kind == WireErrorKind.TooDeep
+                ? $"messages nested deeper than {r.MaxDepth}, counting objects embedded in RawExtensions"
+                : e.Reason;
+            throw new KubernetesWireException(e.Kind, e.Offset, path, reason, e);
+        }
+    }
 
     private static JsonElement ParseJson(ref ProtoReader r, ReadOnlySpan<byte> raw)
     {

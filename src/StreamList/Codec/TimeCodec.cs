@@ -43,7 +43,10 @@ internal static class TimeCodec
             }
         }
         if (any && (seconds < GoZeroUnixSeconds || seconds > MaxUnixSeconds || nanos is < 0 or > 999_999_999))
+        {
+            r.Named(seconds < GoZeroUnixSeconds || seconds > MaxUnixSeconds ? "seconds" : "nanos");
             throw r.Error(WireErrorKind.InvalidValue, $"time {seconds}s {nanos}ns is outside 0001-9999");
+        }
         r.ExitMessage(saved);
         if (!any || (seconds == GoZeroUnixSeconds && (nanos == 0 || !micro)))
             return null;
