@@ -38,6 +38,8 @@ internal sealed class ProtobufListFramer(int maxMessageBytes)
     private long _listRemaining;       // bytes of raw (the list message) not yet consumed
     private long _skipRemaining;       // bytes of an unknown field still to skip
     private bool _sawRaw;
+    private bool _sawContentEncoding;
+    private bool _sawContentType;
     private long _items;
 
     /// <summary>
@@ -92,8 +94,12 @@ internal sealed class ProtobufListFramer(int maxMessageBytes)
                     {
                         if (!isCompleted)
                             return false;
+                        // The apiserver always writes raw, contentEncoding and contentType (empty strings
+                        // included): a body without them was cut, however well-formed the rest is.
                         if (!_sawRaw)
-                            throw Error(WireErrorKind.Truncated, "", "body ended before the envelope's raw field");
+                            throw Error(WireErrorKind.Truncated, "raw", "body ended before the envelope's raw field");
+                        if (!_sawContentEncoding || !_sawContentType)
+                            throw Error(WireErrorKind.Truncated, _sawContentEncoding ? "contentType" : "contentEncoding", "body ended before the envelope's trailing fields");
                         _state = State.Done;
                         kind = ListFrameKind.End;
                         return true;
@@ -128,6 +134,8 @@ internal sealed class ProtobufListFramer(int maxMessageBytes)
                         default:
                             if (!SkipField(ref buffer, tag, tagSize, tagLength))
                                 return NeedMore(isCompleted, "an unknown envelope field");
+                            _sawContentEncoding |= tag == ((3 << 3) | 2);
+                            _sawContentType |= tag == ((4 << 3) | 2);
                             continue;
                     }
 
