@@ -1,0 +1,119 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using Google.Protobuf;
+using k8s;
+using k8s.Models;
+using StreamList.Memory;
+using GooglePod = K8S.Io.Api.Core.V1.Pod;
+
+namespace StreamList.Benchmarks;
+
+/// <summary>
+/// One realistic pod (docs/fixture.md), decoded and encoded by StreamList, by KubernetesClient's
+/// JSON (the baseline of each category) and by protoc's Google.Protobuf classes.
+///
+/// Each invocation works through the same 16 fixture pods (<c>PodFixture.Create(1, 0..15)</c>,
+/// 4–5.5 KB of protobuf each) and reports per pod (<c>OperationsPerInvoke</c>), so no single
+/// pod's shape decides the result. All input bytes are made in <see cref="Setup"/>.
+/// </summary>
+[MemoryDiagnoser]
+[GroupBenchmarksBy(BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
+public class PodCodecBenchmarks
+{
+    private const int PodCount = 16;
+
+    private PodSamples _samples = null!;
+    private DecodeOptions _interned = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _samples = PodSamples.Create(PodCount);
+        // A shared pool, warmed as an informer's pool is after its first list. With only 16 pods
+        // cycled, per-pod values that are marked for interning (names, uids) hit too after the
+        // warm-up: this is the pool's best case, see docs/benchmarks.md for the realistic hit rate.
+        _interned = new DecodeOptions { Strings = new Utf8StringPool() };
+        foreach (var bytes in _samples.Enveloped)
+            KubernetesProtobuf.Decode<V1Pod>(bytes, _interned);
+    }
+
+    // ---- Decode -------------------------------------------------------------------------------
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = PodCount), BenchmarkCategory("Decode")]
+    public V1Pod? KubernetesJson_Deserialize_String()
+    {
+        V1Pod? last = null;
+        foreach (string json in _samples.Json)
+            last = KubernetesJson.Deserialize<V1Pod>(json);
+        return last;
+    }
+
+    [Benchmark(OperationsPerInvoke = PodCount), BenchmarkCategory("Decode")]
+    public V1Pod? KubernetesJson_Deserialize_Utf8Stream()
+    {
+        V1Pod? last = null;
+        foreach (byte[] utf8 in _samples.JsonUtf8)
+        {
+            using var stream = new MemoryStream(utf8, writable: false);
+            last = KubernetesJson.Deserialize<V1Pod>(stream);
+        }
+        return last;
+    }
+
+    [Benchmark(OperationsPerInvoke = PodCount), BenchmarkCategory("Decode")]
+    public V1Pod? StreamList_Decode()
+    {
+        V1Pod? last = null;
+        foreach (byte[] bytes in _samples.Enveloped)
+            last = KubernetesProtobuf.Decode<V1Pod>(bytes);
+        return last;
+    }
+
+    [Benchmark(OperationsPerInvoke = PodCount), BenchmarkCategory("Decode")]
+    public V1Pod? StreamList_Decode_Interned()
+    {
+        V1Pod? last = null;
+        foreach (byte[] bytes in _samples.Enveloped)
+            last = KubernetesProtobuf.Decode<V1Pod>(bytes, _interned);
+        return last;
+    }
+
+    [Benchmark(OperationsPerInvoke = PodCount), BenchmarkCategory("Decode")]
+    public GooglePod? GoogleProtobuf_ParseFrom()
+    {
+        GooglePod? last = null;
+        foreach (byte[] message in _samples.Messages)
+            last = GooglePod.Parser.ParseFrom(message);
+        return last;
+    }
+
+    // ---- Encode -------------------------------------------------------------------------------
+
+    [Benchmark(Baseline = true, OperationsPerInvoke = PodCount), BenchmarkCategory("Encode")]
+    public string? KubernetesJson_Serialize()
+    {
+        string? last = null;
+        foreach (var pod in _samples.Pods)
+            last = KubernetesJson.Serialize(pod);
+        return last;
+    }
+
+    [Benchmark(OperationsPerInvoke = PodCount), BenchmarkCategory("Encode")]
+    public byte[]? StreamList_Encode()
+    {
+        byte[]? last = null;
+        foreach (var pod in _samples.Pods)
+            last = KubernetesProtobuf.Encode(pod);
+        return last;
+    }
+
+    [Benchmark(OperationsPerInvoke = PodCount), BenchmarkCategory("Encode")]
+    public byte[]? GoogleProtobuf_ToByteArray()
+    {
+        byte[]? last = null;
+        foreach (var pod in _samples.GooglePods)
+            last = pod.ToByteArray();
+        return last;
+    }
+}
