@@ -132,7 +132,7 @@ internal sealed class Reflector<T>
                     StreamListMetrics.WatchExpired.Add(1, _tags);
                     Statistics.WatchExpiredOnce();
                     ReflectorLog.WatchExpired(_logger, _resource, _lastSeen ?? "");
-                    return State.List;
+                    return _watchListDisabled ? State.List : State.WatchList;
                 }
                 ReflectorLog.WatchFailed(_logger, _resource, e.Message, e);
                 return State.Watch;
@@ -333,6 +333,7 @@ internal sealed class Reflector<T>
                 }
                 slot.Dispose();
                 _watchListFailures = 0;
+                Current = State.Watch; // from here on, a failure is a watch failure (a 410 relists)
                 Statistics.ListCompleted(items, 0);
                 ReflectorLog.Listed(_logger, _resource, items, 0, 0, _lastSeen, _options.Time.GetElapsedTime(started).TotalSeconds);
                 MarkSynced();
