@@ -13,7 +13,7 @@ namespace StreamList.Cli.Commands;
 /// <summary>
 /// <c>streamlist sync</c>: runs an informer on one resource for a while (list, watch, relist on 410,
 /// backoff), with live figures on stderr; with <c>--summary</c> prints one JSON line
-/// <c>{objects, keysSha256, relists, watchRestarts, peakRssMiB, heapMiB}</c> at the end.
+/// <c>{objects, keysSha256, relists, watchRestarts, watchExpired, events, backoffs, maxRelistsInFlight, peakRssMiB, heapMiB}</c> at the end.
 /// </summary>
 internal sealed class SyncCommand : ICommand
 {
@@ -88,7 +88,8 @@ internal sealed class SyncCommand : ICommand
 }
 
 /// <summary>The summary line of <c>streamlist sync</c>.</summary>
-internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, long WatchRestarts, long WatchExpired, long Events, double PeakRssMiB, double HeapMiB)
+internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, long WatchRestarts, long WatchExpired, long Events,
+    long Backoffs, int MaxRelistsInFlight, double PeakRssMiB, double HeapMiB)
 {
     public static SyncResult Of<T>(Informer<T> informer)
         where T : class, IKubernetesObject<V1ObjectMeta>
@@ -96,6 +97,6 @@ internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, 
         var items = informer.Store.List();
         var s = informer.Statistics;
         return new SyncResult(items.Count, StreamList.Diagnostics.KeysSha256.Compute(items.Select(i => i.Metadata)), s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
-            Math.Round(ProcessMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1));
+            s.Failures, RelistGate.Shared.MaxInFlight, Math.Round(ProcessMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1));
     }
 }
