@@ -4,14 +4,17 @@ using System.Runtime;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s.Models;
+using StreamList.Informers;
 using StreamList.Memory;
 using StreamList.Testing.Fixture;
 
 namespace StreamList.Benchmarks;
 
 /// <summary>
-/// <c>interning [--pods N] [--repeat R] [--seed S]</c>: how much heap a decoded pod keeps alive
-/// with and without a <see cref="Utf8StringPool"/>, per docs/shared measuring rules.
+/// <c>interning [--pods N] [--repeat R] [--seed S] [--drop-managed-fields]</c>: how much heap a
+/// decoded pod keeps alive with and without a <see cref="Utf8StringPool"/>, per the shared
+/// measuring rules. With <c>--drop-managed-fields</c> each pod goes through
+/// <see cref="Transforms.DropManagedFields{T}"/> after decoding, as an informer's transform would.
 ///
 /// Contract: each mode runs in a fresh child process (so its peak RSS is its own), R times
 /// (default 3), alternating modes; the parent prints one JSON line per mode to stdout with the
@@ -28,15 +31,16 @@ internal static class InterningMode
 
     public static int Run(string[] args)
     {
-        int pods = IntOption(args, "--pods", 50_000);
-        int repeat = IntOption(args, "--repeat", 3);
-        int seed = IntOption(args, "--seed", PodSamples.Seed);
-        string? mode = Option(args, "--mode");
+        int pods = Options.Int(args, "--pods", 50_000);
+        int repeat = Options.Int(args, "--repeat", 3);
+        int seed = Options.Int(args, "--seed", PodSamples.Seed);
+        string? mode = Options.String(args, "--mode");
+        bool dropManagedFields = args.Contains("--drop-managed-fields");
         if (mode is not null)
         {
             if (!s_modes.Contains(mode))
                 throw new ArgumentException($"--mode is one of: {string.Join(", ", s_modes)}");
-            Console.WriteLine(Measure(mode, pods, seed).ToJsonString());
+            Console.WriteLine(Measure(mode, pods, seed, dropManagedFields).ToJsonString());
             return 0;
         }
 
@@ -45,7 +49,7 @@ internal static class InterningMode
         {
             foreach (string m in s_modes)
             {
-                var line = RunChild(m, pods, seed);
+                var line = RunChild(m, pods, seed, dropManagedFields);
                 Console.Error.WriteLine(line.ToJsonString());
                 runs[m].Add(line);
             }
@@ -55,7 +59,7 @@ internal static class InterningMode
         return 0;
     }
 
-    private static JsonObject Measure(string mode, int pods, int seed)
+    private static JsonObject Measure(string mode, int pods, int seed, bool dropManagedFields)
     {
         // Warm up code paths (JIT, the fixture's and codec's static tables) outside the measurement;
         // the interning path with a throwaway pool, so the measured pool starts empty.
@@ -70,7 +74,7 @@ internal static class InterningMode
         var chunk = new byte[Math.Min(Chunk, pods)][];
         long heapBefore = GC.GetTotalMemory(forceFullCollection: true);
         var pool = mode == "pooled" ? new Utf8StringPool() : null;
-        var options = pool is null ? DecodeOptions.Default : new DecodeOptions { Strings = pool };
+        var options = pool is null ? DecodeOptions.NoInterning : new DecodeOptions { Strings = pool };
 
         long allocated = 0, protobufBytes = 0;
         var decoding = new Stopwatch();
@@ -85,7 +89,10 @@ internal static class InterningMode
             long allocBefore = GC.GetTotalAllocatedBytes(precise: true);
             decoding.Start();
             for (int k = 0; k < n; k++)
-                kept.Add(KubernetesProtobuf.Decode<V1Pod>(chunk[k], options));
+            {
+                var pod = KubernetesProtobuf.Decode<V1Pod>(chunk[k], options);
+                kept.Add(dropManagedFields ? Transforms.DropManagedFields(pod) : pod);
+            }
             decoding.Stop();
             allocated += GC.GetTotalAllocatedBytes(precise: true) - allocBefore;
         }
@@ -98,7 +105,7 @@ internal static class InterningMode
         long hits = pool?.Hits ?? 0, misses = pool?.Misses ?? 0;
         return new JsonObject
         {
-            ["mode"] = mode,
+            ["mode"] = dropManagedFields ? mode + "-dropManagedFields" : mode,
             ["pods"] = pods,
             ["seed"] = seed,
             ["seconds"] = Math.Round(decoding.Elapsed.TotalSeconds, 3),
@@ -115,7 +122,7 @@ internal static class InterningMode
         };
     }
 
-    private static JsonObject RunChild(string mode, int pods, int seed)
+    private static JsonObject RunChild(string mode, int pods, int seed, bool dropManagedFields)
     {
         // Under `dotnet run` the process is the app host; under `dotnet X.dll` it is dotnet itself.
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path");
@@ -124,6 +131,8 @@ internal static class InterningMode
             start.ArgumentList.Add(typeof(InterningMode).Assembly.Location);
         foreach (string a in new[] { "interning", "--mode", mode, "--pods", Str(pods), "--seed", Str(seed) })
             start.ArgumentList.Add(a);
+        if (dropManagedFields)
+            start.ArgumentList.Add("--drop-managed-fields");
         using var child = Process.Start(start) ?? throw new InvalidOperationException("could not start the child process");
         string output = child.StandardOutput.ReadToEnd();
         child.WaitForExit();
@@ -173,26 +182,6 @@ internal static class InterningMode
         string limit = Environment.GetEnvironmentVariable("DOTNET_GCHeapHardLimit") is { } l ? $", GCHeapHardLimit={l}" : "";
         string gen0 = Environment.GetEnvironmentVariable("DOTNET_GCgen0size") is { } g ? $", GCgen0size={g}" : "";
         return $"{kind}, {concurrent}{limit}{gen0}";
-    }
-
-    private static string? Option(string[] args, string name)
-    {
-        int at = Array.IndexOf(args, name);
-        if (at < 0)
-            return null;
-        if (at + 1 >= args.Length)
-            throw new ArgumentException($"{name} needs a value");
-        return args[at + 1];
-    }
-
-    private static int IntOption(string[] args, string name, int fallback)
-    {
-        string? value = Option(args, name);
-        if (value is null)
-            return fallback;
-        if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1)
-            throw new ArgumentException($"{name} takes a positive whole number, not '{value}'");
-        return n;
     }
 
     private static string Str(int n) => n.ToString(CultureInfo.InvariantCulture);

@@ -1,8 +1,11 @@
 // StreamList's benchmarks (docs/benchmarks.md has the commands and the results):
 //   dotnet run -c Release --project bench/StreamList.Benchmarks -- --filter '*PodCodec*'
 //   dotnet run -c Release --project bench/StreamList.Benchmarks -- --filter '*PodListDecode*'
-//   dotnet run -c Release --project bench/StreamList.Benchmarks -- interning [--pods N] [--repeat R]
+//   dotnet run -c Release --project bench/StreamList.Benchmarks -- --filter '*DecodeBreakdown*'
+//   dotnet run -c Release --project bench/StreamList.Benchmarks -- interning [--pods N] [--repeat R] [--drop-managed-fields]
+//   dotnet run -c Release --project bench/StreamList.Benchmarks -- ratios [--rounds N]
 //   dotnet run -c Release --project bench/StreamList.Benchmarks -- smoke [--filter ...]
+// `ratios` times the same comparisons as interleaved stopwatch rounds (stable ratios on a busy machine).
 // `smoke` runs every benchmark once, in-process, for CI: it checks they run, it measures nothing.
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
@@ -12,6 +15,8 @@ using StreamList.Benchmarks;
 
 if (args is ["interning", .. var interningArgs])
     return InterningMode.Run(interningArgs);
+if (args is ["ratios", .. var ratioArgs])
+    return RatioMode.Run(ratioArgs);
 
 var switcher = BenchmarkSwitcher.FromAssembly(typeof(PodCodecBenchmarks).Assembly);
 // The benchmark process is a fresh build of this project (protoc and all): on a busy 2-core

@@ -20,6 +20,8 @@ internal sealed record Measurement
     public double? RelistPeakRssMiB { get; init; }
     public double? RelistSeconds { get; init; }
     public string? KeysSha256 { get; init; }
+    /// <summary>For informer modes: mean microseconds per store read by key.</summary>
+    public double? ReadMicroseconds { get; init; }
     public bool Ok { get; init; } = true;
     public string? Error { get; init; }
     public string Gc { get; init; } = GcSettings.Describe();

@@ -93,17 +93,18 @@ internal static class Orchestrator
     public static string Table(IReadOnlyList<Measurement> results, int pods)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"| mode ({pods:N0} pods) | runs ok | list s | peak RSS MiB | heap MiB | bytes/pod | allocated MiB | relist peak / steady RSS |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| mode ({pods:N0} pods) | runs ok | list s | peak RSS MiB | heap MiB | bytes/pod | allocated MiB | relist peak / steady RSS | read µs |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
         foreach (var group in results.GroupBy(m => m.Mode))
         {
             var ok = group.Where(m => m.Ok).ToList();
             string relist = ok.All(m => m.RelistPeakRssMiB is not null) && ok.Count > 0
                 ? Stat(ok.Select(m => m.RelistPeakRssMiB!.Value / m.SteadyRssMiB!.Value), "0.00") : "";
+            string reads = ok.Count > 0 && ok.All(m => m.ReadMicroseconds is not null) ? Stat(ok.Select(m => m.ReadMicroseconds!.Value), "0.00") : "";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {group.Key} | {ok.Count}/{group.Count()} | {Stat(ok.Select(m => m.Seconds), "0.0")} | {Stat(ok.Select(m => m.PeakRssMiB), "0")} | {Stat(ok.Select(m => m.HeapMiB), "0")} | {Stat(ok.Select(m => m.BytesPerPod), "0")} | {Stat(ok.Select(m => m.AllocatedMiB), "0")} | {relist} |");
+                $"| {group.Key} | {ok.Count}/{group.Count()} | {Stat(ok.Select(m => m.Seconds), "0.0")} | {Stat(ok.Select(m => m.PeakRssMiB), "0")} | {Stat(ok.Select(m => m.HeapMiB), "0")} | {Stat(ok.Select(m => m.BytesPerPod), "0")} | {Stat(ok.Select(m => m.AllocatedMiB), "0")} | {relist} | {reads} |");
             foreach (var failed in group.Where(m => !m.Ok))
-                sb.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} (failed) | | {failed.Seconds:0.0} | {failed.PeakRssMiB:0} | | | | {failed.Error} |");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} (failed) | | {failed.Seconds:0.0} | {failed.PeakRssMiB:0} | | | | {failed.Error} | |");
         }
         return sb.ToString();
     }

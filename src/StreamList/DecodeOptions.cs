@@ -6,14 +6,18 @@ namespace StreamList;
 /// <summary>Options every StreamList decoder takes.</summary>
 public sealed record DecodeOptions
 {
-    /// <summary>Defaults: no interning, depth 64, 16 MiB per object.</summary>
+    /// <summary>Defaults: interning through <see cref="Utf8StringPool.Shared"/>, depth 64, 16 MiB per object.</summary>
     public static DecodeOptions Default { get; } = new();
 
+    /// <summary>The defaults without string interning: every decoded string is a fresh instance.</summary>
+    public static DecodeOptions NoInterning { get; } = new() { Strings = null };
+
     /// <summary>
-    /// When set, strings that repeat across a cluster (namespaces, labels, images, node names,
-    /// condition types, field managers) and parsed quantities are shared through this pool.
+    /// Strings that repeat across a cluster (namespaces, labels, images, node names, condition types,
+    /// field managers) are shared through this bounded pool: the process-wide
+    /// <see cref="Utf8StringPool.Shared"/> unless set; null turns interning off.
     /// </summary>
-    public Utf8StringPool? Strings { get; init; }
+    public Utf8StringPool? Strings { get; init; } = Utf8StringPool.Shared;
 
     /// <summary>Deepest message nesting accepted (at most 64).</summary>
     public int MaxDepth { get; init; } = DecodeLimits.DefaultMaxDepth;

@@ -43,7 +43,7 @@ internal sealed class DemoCommand : ICommand
             WatchHistorySize = 100_000,
         }, cancellationToken).ConfigureAwait(false);
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
-        var streaming = new StreamingOptions { Decode = new DecodeOptions { Strings = new Utf8StringPool() } };
+        var streaming = StreamingOptions.Default;
         w.WriteLine($"fake API server at {server.BaseAddress} with {pods:N0} pods");
 
         // Act 1: one streaming list, every pod held as V1Pod.

@@ -42,7 +42,7 @@ internal sealed class ListCommand : ICommand
             PreferProtobuf = format == "protobuf",
             AcceptGzip = line.Flag("--gzip"),
             PageSize = pageSize,
-            Decode = line.Flag("--no-intern") ? DecodeOptions.Default : new DecodeOptions { Strings = new Utf8StringPool() },
+            Decode = line.Flag("--no-intern") ? DecodeOptions.NoInterning : DecodeOptions.Default,
         };
         var run = typeof(ListCommand).GetMethod(nameof(ListAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(type);

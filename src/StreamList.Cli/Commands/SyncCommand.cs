@@ -54,7 +54,7 @@ internal sealed class SyncCommand : ICommand
     internal static async Task<SyncResult> SyncAsync<T>(Kubernetes client, SyncSettings settings, CliConsole console, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var streaming = new StreamingOptions { Decode = new DecodeOptions { Strings = new Utf8StringPool() } };
+        var streaming = StreamingOptions.Default;
         await using var informer = new Informer<T>(client.CreateListWatch<T>(settings.Namespace, streaming),
             new InformerOptions<T> { StoreMode = settings.Store, UseWatchList = settings.WatchList });
         var clock = Stopwatch.StartNew();

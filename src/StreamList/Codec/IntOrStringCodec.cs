@@ -39,7 +39,18 @@ internal static class IntOrStringCodec
             }
         }
         r.ExitMessage(saved);
-        return type == 1 ? (IntOrString)strVal : (IntOrString)intVal;
+        return type == 1 ? (IntOrString)strVal : FromInt(intVal);
+    }
+
+    // IntOrString is immutable (its value is set only by construction): the ports and
+    // percentages that fill a cluster's probes and rollouts can share instances.
+    private static readonly IntOrString?[] s_small = new IntOrString?[65536];
+
+    private static IntOrString FromInt(int value)
+    {
+        if ((uint)value >= (uint)s_small.Length)
+            return value;
+        return Volatile.Read(ref s_small[value]) ?? (s_small[value] = value);
     }
 
     public static void Write(ProtoWriter w, int field, IntOrString? value)

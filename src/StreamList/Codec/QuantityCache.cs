@@ -1,31 +1,43 @@
-using System.Runtime.CompilerServices;
 using k8s.Models;
-using StreamList.Memory;
 
 namespace StreamList.Codec;
 
 /// <summary>
-/// Shares parsed <see cref="ResourceQuantity"/> instances per quantity text when interning is on:
-/// a cluster has a few hundred distinct requests and limits, and parsing one costs far more than
-/// a lookup. <see cref="ResourceQuantity"/> is immutable (constructor-only), so sharing is safe.
-/// One direct-mapped table per string pool, lock-free like the pool itself.
+/// Shares parsed <see cref="ResourceQuantity"/> instances by their text, process-wide: a cluster
+/// has a few hundred distinct requests and limits, and parsing one (KubernetesClient's parser,
+/// exact fractions) costs far more than a lookup. <see cref="ResourceQuantity"/> is immutable
+/// (constructor-only), so objects may share one. Direct-mapped and bounded (a collision replaces
+/// the older entry); lock-free, as entries are immutable.
 /// </summary>
 internal static class QuantityCache
 {
-    private static readonly ConditionalWeakTable<Utf8StringPool, Entry?[]> s_tables = new();
+    private const int MaxTextBytes = 64;
+    private static readonly Entry?[] s_table = new Entry?[2048];
 
-    public static ResourceQuantity Get(Utf8StringPool pool, ReadOnlySpan<byte> text)
+    /// <summary>The cached quantity for <paramref name="text"/>, or false and the slot <see cref="Add"/> fills.</summary>
+    public static bool TryGet(ReadOnlySpan<byte> text, out ResourceQuantity? quantity, out int slot)
     {
-        var table = s_tables.GetValue(pool, p => new Entry?[Math.Max(256, p.Capacity / 64)]);
-        string key = pool.Get(text);
-        int slot = (int)((uint)key.GetHashCode() % (uint)table.Length);
-        var entry = Volatile.Read(ref table[slot]);
-        if (entry is not null && string.Equals(entry.Key, key, StringComparison.Ordinal))
-            return entry.Value;
-        var q = new ResourceQuantity(key);
-        Volatile.Write(ref table[slot], new Entry(key, q));
-        return q;
+        quantity = null;
+        slot = -1;
+        if (text.Length > MaxTextBytes)
+            return false;
+        uint h = 2166136261;
+        foreach (byte b in text)
+            h = (h ^ b) * 16777619;
+        slot = (int)(h % (uint)s_table.Length);
+        var entry = Volatile.Read(ref s_table[slot]);
+        if (entry is null || !text.SequenceEqual(entry.Text))
+            return false;
+        quantity = entry.Value;
+        return true;
     }
 
-    private sealed record Entry(string Key, ResourceQuantity Value);
+    /// <summary>Caches a parsed quantity in the slot <see cref="TryGet"/> gave (no-op for uncacheable text).</summary>
+    public static void Add(int slot, ReadOnlySpan<byte> text, ResourceQuantity quantity)
+    {
+        if (slot >= 0)
+            Volatile.Write(ref s_table[slot], new Entry(text.ToArray(), quantity));
+    }
+
+    private sealed record Entry(byte[] Text, ResourceQuantity Value);
 }

@@ -37,16 +37,20 @@ internal static class QuantityCodec
         return q;
     }
 
-    /// <summary>Parses a quantity's text, through the cache when the reader has one.</summary>
+    /// <summary>Parses a quantity's text, or takes the instance already parsed for the same text (<see cref="QuantityCache"/>).</summary>
     public static ResourceQuantity Parse(ref ProtoReader r, ReadOnlySpan<byte> text)
     {
         if (text.Length == 0)
             text = "0"u8;
+        if (QuantityCache.TryGet(text, out var cached, out int slot))
+            return cached!;
         if (Problem(text) is { } problem)
             throw r.Error(WireErrorKind.InvalidValue, $"'{Show(text)}' is not a quantity: it {problem}");
         try
         {
-            return r.Strings is { } pool ? QuantityCache.Get(pool, text) : new ResourceQuantity(Encoding.UTF8.GetString(text));
+            var quantity = new ResourceQuantity(r.Strings is { } pool ? pool.Get(text) : Encoding.UTF8.GetString(text));
+            QuantityCache.Add(slot, text, quantity);
+            return quantity;
         }
         catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
         {

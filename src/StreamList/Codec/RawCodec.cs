@@ -75,7 +75,19 @@ internal static class RawCodec
         }
     }
 
-    private static JsonElement ParseJson(ref ProtoReader r, ReadOnlySpan<byte> raw)
+    /// <summary>The JSON as a boxed JsonElement, shared with earlier objects holding the same bytes (<see cref="JsonValueCache"/>).</summary>
+    private static object ParseJson(ref ProtoReader r, ReadOnlySpan<byte> raw)
+    {
+        if (raw.Length > JsonValueCache.MaxBytes)
+            return Parse(ref r, raw);
+        if (JsonValueCache.TryGet(raw, out var cached, out int slot))
+            return cached!;
+        object element = Parse(ref r, raw);
+        JsonValueCache.Add(slot, element);
+        return element;
+    }
+
+    private static JsonElement Parse(ref ProtoReader r, ReadOnlySpan<byte> raw)
     {
         try
         {

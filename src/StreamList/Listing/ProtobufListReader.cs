@@ -77,7 +77,7 @@ internal static class ProtobufListReader
                                 progress.AddItem();
                                 break;
                             }
-                            item = (T)PartDecoder.Message(part, partOffset, itemKind.ReadBody, options, $"items[{framer.ItemIndex - 1}]");
+                            item = (T)PartDecoder.Message(part, partOffset, itemKind.ReadBody, options, "items", framer.ItemIndex - 1);
                             break;
                         case ListFrameKind.WholeMessage:
                             var status = (V1Status)PartDecoder.Message(part, partOffset, ProtobufRegistry.ForType(typeof(V1Status))!.ReadBody, options, "raw");

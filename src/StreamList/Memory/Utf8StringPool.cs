@@ -20,6 +20,9 @@ public sealed class Utf8StringPool
     private long _hits;
     private long _misses;
 
+    /// <summary>The process-wide pool decoders use unless told otherwise (<see cref="DecodeOptions.Strings"/>).</summary>
+    public static Utf8StringPool Shared { get; } = new();
+
     /// <summary>Creates a pool with room for <paramref name="capacity"/> strings (rounded up to a power of two).</summary>
     public Utf8StringPool(int capacity = 1 << 16, int maxLength = 128)
     {
@@ -76,11 +79,20 @@ public sealed class Utf8StringPool
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(ReadOnlySpan<byte> data)
     {
-        // FNV-1a: short keys, no per-process seed needed (the pool holds only public values).
-        uint h = 2166136261;
-        foreach (byte b in data)
-            h = (h ^ b) * 16777619;
-        return h ^ (h >> 15);
+        // Eight bytes per step (multiply-xorshift), then the tail: values are short, and a pool
+        // of public values needs no per-process seed.
+        ulong h = 0x9E3779B97F4A7C15UL ^ (ulong)data.Length;
+        while (data.Length >= 8)
+        {
+            h = (h ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(data)) * 0xBF58476D1CE4E5B9UL;
+            h ^= h >> 31;
+            data = data[8..];
+        }
+        ulong tail = 0;
+        for (int i = 0; i < data.Length; i++)
+            tail |= (ulong)data[i] << (8 * i);
+        h = (h ^ tail) * 0x94D049BB133111EBUL;
+        return (uint)(h ^ (h >> 32));
     }
 
     private sealed class Entry(byte[] utf8, string value)

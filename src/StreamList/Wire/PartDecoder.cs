@@ -10,14 +10,20 @@ namespace StreamList.Wire;
 /// </summary>
 internal static class PartDecoder
 {
-    public static object Message(in ReadOnlySequence<byte> part, long offset, BodyReader read, DecodeOptions options, string path)
+    /// <param name="part">The part's bytes.</param>
+    /// <param name="offset">Absolute offset of its first byte.</param>
+    /// <param name="read">Reads the message body.</param>
+    /// <param name="options">Limits and interning.</param>
+    /// <param name="path">The part's field name for errors (e.g. <c>metadata</c>, <c>items</c>).</param>
+    /// <param name="index">For a repeated field, the element's index (errors then say <c>items[3]</c>); else -1.</param>
+    public static object Message(in ReadOnlySequence<byte> part, long offset, BodyReader read, DecodeOptions options, string path, long index = -1)
     {
         if (part.IsSingleSegment)
-            return Decode(part.FirstSpan, offset, read, options, path);
+            return Decode(part.FirstSpan, offset, read, options, path, index);
         var (buffer, length) = Contiguous.Rent(part, options, offset);
         try
         {
-            return Decode(buffer.AsSpan(0, length), offset, read, options, path);
+            return Decode(buffer.AsSpan(0, length), offset, read, options, path, index);
         }
         finally
         {
@@ -25,7 +31,7 @@ internal static class PartDecoder
         }
     }
 
-    private static object Decode(ReadOnlySpan<byte> data, long offset, BodyReader read, DecodeOptions options, string path)
+    private static object Decode(ReadOnlySpan<byte> data, long offset, BodyReader read, DecodeOptions options, string path, long index)
     {
         try
         {
@@ -34,6 +40,8 @@ internal static class PartDecoder
         }
         catch (KubernetesWireException e)
         {
+            if (index >= 0)
+                path = $"{path}[{index}]";
             throw new KubernetesWireException(e.Kind, e.Offset, e.FieldPath.Length == 0 ? path : path + "." + e.FieldPath, e.Reason, e);
         }
     }

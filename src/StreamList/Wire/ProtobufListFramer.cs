@@ -160,8 +160,8 @@ internal sealed class ProtobufListFramer(int maxMessageBytes)
                             kind = ListFrameKind.Metadata;
                             return true;
                         case (2 << 3) | 2:
-                            if (!TryTakeWhole(ref buffer, tagSize, tagLength, $"items[{_items}]", out part, out partOffset))
-                                return NeedMore(isCompleted, $"items[{_items}]");
+                            if (!TryTakeWhole(ref buffer, tagSize, tagLength, null, out part, out partOffset))
+                                return NeedMore(isCompleted, "an item");
                             _listRemaining -= tagSize + tagLength;
                             _items++;
                             kind = ListFrameKind.Item;
@@ -216,11 +216,14 @@ internal sealed class ProtobufListFramer(int maxMessageBytes)
         return true;
     }
 
-    /// <summary>Takes a whole length-delimited field once all its bytes are present; checks the limit first.</summary>
-    private bool TryTakeWhole(ref ReadOnlySequence<byte> buffer, int tagSize, long length, string field, out ReadOnlySequence<byte> part, out long partOffset)
+    /// <summary>
+    /// Takes a whole length-delimited field once all its bytes are present; checks the limit first.
+    /// <c>field</c> names it for errors; null means the next item (named only if an error needs it).
+    /// </summary>
+    private bool TryTakeWhole(ref ReadOnlySequence<byte> buffer, int tagSize, long length, string? field, out ReadOnlySequence<byte> part, out long partOffset)
     {
         if (length > maxMessageBytes)
-            throw Error(WireErrorKind.MessageTooLarge, field, $"{length} bytes exceed the {maxMessageBytes}-byte limit");
+            throw Error(WireErrorKind.MessageTooLarge, field ?? $"items[{_items}]", $"{length} bytes exceed the {maxMessageBytes}-byte limit");
         part = default;
         partOffset = 0;
         if (buffer.Length < tagSize + length)

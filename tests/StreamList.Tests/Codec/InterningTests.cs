@@ -42,8 +42,8 @@ public class InterningTests
     [Fact]
     public void Without_a_pool_each_decode_has_its_own_instances()
     {
-        var a = DecodePod(null);
-        var b = DecodePod(null);
+        var a = DecodePod(DecodeOptions.NoInterning);
+        var b = DecodePod(DecodeOptions.NoInterning);
         foreach (var (what, x, y) in RepeatedValues(a, b))
         {
             Assert.Equal(x, y);
