@@ -5,18 +5,21 @@
 //       `repeat` times, printing one JSON line per run and a Markdown table (median and range).
 //   dotnet run -c Release --project bench/StreamList.MemoryBench -- client --mode M --server URL --pods N
 //       one measurement (what `run` starts); prints one JSON line.
+//   dotnet run -c Release --project bench/StreamList.MemoryBench -- storm --pods N [--rate 4000] [--seconds 60] [--compact-every 3]
+//       an informer (streamlist sync) under DOTNET_GCHeapHardLimit = 2 x its steady heap through a 410 storm.
 using StreamList.MemoryBench;
 
 return args.FirstOrDefault() switch
 {
     "run" => await Orchestrator.RunAsync(args[1..]),
     "client" => await ClientModes.RunAsync(args[1..]),
+    "storm" => await StormRun.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] | client --mode M --server URL --pods N");
+    Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] | client --mode M --server URL --pods N | storm --pods N [--rate R] [--seconds S] [--compact-every S]");
     Console.Error.WriteLine("modes: " + string.Join(", ", ClientModes.All));
     return 2;
 }

@@ -13,11 +13,11 @@ internal sealed class ServeCommand : ICommand
 
     public string Summary => "run the fake Kubernetes API server (pod fixture) on 127.0.0.1 until interrupted";
 
-    public string Usage => "serve [--pods N] [--seed S] [--port P]";
+    public string Usage => "serve [--pods N] [--seed S] [--port P] [--watch-history N] [--expire-watches-on-compaction]";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
     {
-        var line = CommandLine.Parse(args, [["--pods"], ["--seed"], ["--port"]]);
+        var line = CommandLine.Parse(args, [["--pods"], ["--seed"], ["--port"], ["--watch-history"]], ["--expire-watches-on-compaction"]);
         if (line.Positionals.Count > 0)
             throw new UsageException($"unexpected argument '{line.Positionals[0]}'");
         var options = new FakeApiServerOptions
@@ -25,11 +25,13 @@ internal sealed class ServeCommand : ICommand
             Pods = Arguments.Int(line, "--pods", min: 0) ?? 10_000,
             Seed = Arguments.Int(line, "--seed", min: int.MinValue) ?? 1,
             Port = Arguments.Int(line, "--port", min: 0) ?? 0,
+            WatchHistorySize = Arguments.Int(line, "--watch-history", min: 1) ?? 10_000,
+            CompactionExpiresWatches = line.Flag("--expire-watches-on-compaction"),
         };
         await using var server = await FakeApiServer.StartAsync(options, cancellationToken).ConfigureAwait(false);
         console.Out.WriteLine(server.BaseAddress);
         console.Out.Flush();
-        console.Error.WriteLine($"serving {options.Pods:N0} pods (seed {options.Seed}) at {server.BaseAddress}; Ctrl-C stops");
+        console.Error.WriteLine($"serving {options.Pods:N0} pods (seed {options.Seed}) at {server.BaseAddress}; admin: POST /streamlist/churn|compact|storm, GET /streamlist/state; Ctrl-C stops");
         try
         {
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
