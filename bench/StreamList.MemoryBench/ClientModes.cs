@@ -28,9 +28,9 @@ internal static class ClientModes
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string mode = Arg(args, "--mode") ?? throw new ArgumentException("--mode is missing");
-        string server = Arg(args, "--server") ?? throw new ArgumentException("--server is missing");
-        int pods = int.Parse(Arg(args, "--pods") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        string mode = BenchProcess.Arg(args, "--mode") ?? throw new ArgumentException("--mode is missing");
+        string server = BenchProcess.Arg(args, "--server") ?? throw new ArgumentException("--server is missing");
+        int pods = int.Parse(BenchProcess.Arg(args, "--pods") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server });
         Measurement m = mode switch
         {
@@ -49,11 +49,6 @@ internal static class ClientModes
         return m.Ok ? 0 : 1;
     }
 
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 
     private static StreamingOptions Streaming(bool protobuf, bool intern) => new()
     {

@@ -14,16 +14,16 @@ internal static class Orchestrator
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int pods = int.Parse(Arg(args, "--pods") ?? "100000", CultureInfo.InvariantCulture);
-        int repeat = int.Parse(Arg(args, "--repeat") ?? "3", CultureInfo.InvariantCulture);
-        string[] modes = (Arg(args, "--modes") ?? "streamlist-protobuf,streamlist-json,kubernetesclient-json").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        int pods = int.Parse(BenchProcess.Arg(args, "--pods") ?? "100000", CultureInfo.InvariantCulture);
+        int repeat = int.Parse(BenchProcess.Arg(args, "--repeat") ?? "3", CultureInfo.InvariantCulture);
+        string[] modes = (BenchProcess.Arg(args, "--modes") ?? "streamlist-protobuf,streamlist-json,kubernetesclient-json").Split(',', StringSplitOptions.RemoveEmptyEntries);
         foreach (var m in modes)
         {
             if (!ClientModes.All.Contains(m))
                 throw new ArgumentException($"unknown mode '{m}'");
         }
         string dir = AppContext.BaseDirectory;
-        using var server = Start(Path.Combine(dir, "StreamList.Cli.dll"), $"serve --pods {pods}", env: null);
+        using var server = BenchProcess.Start(Path.Combine(dir, "StreamList.Cli.dll"), $"serve --pods {pods}", env: null);
         string url = (await server.StandardOutput.ReadLineAsync())?.Trim() ?? throw new InvalidOperationException("the server printed no URL");
         Console.Error.WriteLine($"server {url} ({pods:N0} pods); warming its size cache");
         using (var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan })
@@ -53,7 +53,7 @@ internal static class Orchestrator
 
     private static async Task<Measurement> RunClientAsync(string dir, string mode, string url, int pods)
     {
-        using var client = Start(Path.Combine(dir, "StreamList.MemoryBench.dll"), $"client --mode {mode} --server {url} --pods {pods}", env: null);
+        using var client = BenchProcess.Start(Path.Combine(dir, "StreamList.MemoryBench.dll"), $"client --mode {mode} --server {url} --pods {pods}", env: null);
         var stdout = client.StandardOutput.ReadToEndAsync();
         var stderr = client.StandardError.ReadToEndAsync();
         await client.WaitForExitAsync();
@@ -70,24 +70,7 @@ internal static class Orchestrator
         }
     }
 
-    private static Process Start(string dll, string arguments, IDictionary<string, string>? env)
-    {
-        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
-            psi.Environment[k] = v;
-        return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {dll}");
-    }
 
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 
     /// <summary>Median [min–max] per mode; failed runs are listed with their error.</summary>
     public static string Table(IReadOnlyList<Measurement> results, int pods)

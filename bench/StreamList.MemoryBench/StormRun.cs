@@ -17,14 +17,14 @@ internal static class StormRun
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int pods = int.Parse(Arg(args, "--pods") ?? "20000", CultureInfo.InvariantCulture);
-        int rate = int.Parse(Arg(args, "--rate") ?? "4000", CultureInfo.InvariantCulture);
-        double seconds = double.Parse(Arg(args, "--seconds") ?? "60", CultureInfo.InvariantCulture);
-        double compactEvery = double.Parse(Arg(args, "--compact-every") ?? "3", CultureInfo.InvariantCulture);
+        int pods = int.Parse(BenchProcess.Arg(args, "--pods") ?? "20000", CultureInfo.InvariantCulture);
+        int rate = int.Parse(BenchProcess.Arg(args, "--rate") ?? "4000", CultureInfo.InvariantCulture);
+        double seconds = double.Parse(BenchProcess.Arg(args, "--seconds") ?? "60", CultureInfo.InvariantCulture);
+        double compactEvery = double.Parse(BenchProcess.Arg(args, "--compact-every") ?? "3", CultureInfo.InvariantCulture);
         string dir = AppContext.BaseDirectory;
         string cli = Path.Combine(dir, "StreamList.Cli.dll");
 
-        using var server = Start(cli, $"serve --pods {pods} --watch-history 1000000 --expire-watches-on-compaction", null);
+        using var server = BenchProcess.Start(cli, $"serve --pods {pods} --watch-history 1000000 --expire-watches-on-compaction", null);
         string url = (await server.StandardOutput.ReadLineAsync())?.Trim() ?? throw new InvalidOperationException("the server printed no URL");
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = Timeout.InfiniteTimeSpan };
 
@@ -76,7 +76,7 @@ internal static class StormRun
 
     private static async Task<JsonElement> RunJsonAsync(string dll, string arguments, IDictionary<string, string>? env)
     {
-        using var p = Start(dll, arguments, env);
+        using var p = BenchProcess.Start(dll, arguments, env);
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
         await p.WaitForExitAsync();
@@ -86,17 +86,5 @@ internal static class StormRun
         return JsonSerializer.Deserialize<JsonElement>(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last());
     }
 
-    private static Process Start(string dll, string arguments, IDictionary<string, string>? env)
-    {
-        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {arguments}") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var (k, v) in env ?? new Dictionary<string, string>())
-            psi.Environment[k] = v;
-        return Process.Start(psi) ?? throw new InvalidOperationException($"could not start {dll}");
-    }
 
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }
