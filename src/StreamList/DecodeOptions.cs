@@ -22,6 +22,12 @@ public sealed record DecodeOptions
     /// <summary>Deepest message nesting accepted (at most 64).</summary>
     public int MaxDepth { get; init; } = DecodeLimits.DefaultMaxDepth;
 
+    /// <summary>
+    /// Decode only each object's metadata (protobuf bodies; the rest is skipped, never built): for
+    /// controllers that need names, labels and owners but not specs, at a fraction of the memory.
+    /// </summary>
+    public bool MetadataOnly { get; init; }
+
     /// <summary>Largest single object, list item or watch frame accepted, checked before it is buffered.</summary>
     public int MaxMessageBytes { get; init; } = DecodeLimits.DefaultMaxMessageBytes;
 }

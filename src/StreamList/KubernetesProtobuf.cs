@@ -58,7 +58,7 @@ public static class KubernetesProtobuf
                 $"object of {header.RawLength} bytes exceeds the {options.MaxMessageBytes}-byte limit");
         var kind = KindOf(header, expected, baseOffset);
         var r = new ProtoReader(data.Slice(header.RawOffset, header.RawLength), baseOffset + header.RawOffset, options.Strings, options.MaxDepth);
-        var obj = kind.ReadBody(ref r);
+        var obj = MetadataOnlyReader.For(kind, options)(ref r);
         if (obj is IKubernetesObject k)
         {
             k.ApiVersion = header.ApiVersion;

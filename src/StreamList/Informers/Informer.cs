@@ -15,7 +15,7 @@ namespace StreamList.Informers;
 /// background until <see cref="StopAsync"/>. Handlers added at any time first receive the current
 /// contents as adds. Reads of <see cref="Store"/> are safe from any thread.
 /// </summary>
-public sealed class Informer<T> : IAsyncDisposable
+public sealed class Informer<T> : IAsyncDisposable, IInformer
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     private readonly object _syncRoot = new();

@@ -42,7 +42,7 @@ internal static class ProtobufListReader
     {
         var listKind = ProtobufRegistry.ListOf(typeof(T))
             ?? throw new ArgumentException($"{typeof(T).Name} is not the item type of a protobuf list kind", nameof(T));
-        var itemKind = ProtobufRegistry.ForType(typeof(T))!;
+        var readItem = MetadataOnlyReader.For(ProtobufRegistry.ForType(typeof(T))!, options);
         var framer = new ProtobufListFramer(options.MaxMessageBytes);
         while (true)
         {
@@ -77,7 +77,7 @@ internal static class ProtobufListReader
                                 progress.AddItem();
                                 break;
                             }
-                            item = (T)PartDecoder.Message(part, partOffset, itemKind.ReadBody, options, "items", framer.ItemIndex - 1);
+                            item = (T)PartDecoder.Message(part, partOffset, readItem, options, "items", framer.ItemIndex - 1);
                             break;
                         case ListFrameKind.WholeMessage:
                             var status = (V1Status)PartDecoder.Message(part, partOffset, ProtobufRegistry.ForType(typeof(V1Status))!.ReadBody, options, "raw");

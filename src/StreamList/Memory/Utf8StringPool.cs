@@ -16,6 +16,7 @@ namespace StreamList.Memory;
 public sealed class Utf8StringPool
 {
     private readonly Entry?[] _entries;
+    private readonly uint[] _seen;
     private readonly int _mask;
     private long _hits;
     private long _misses;
@@ -30,6 +31,7 @@ public sealed class Utf8StringPool
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity);
         _entries = new Entry?[size];
+        _seen = new uint[size];
         _mask = size - 1;
         MaxLength = maxLength;
     }
@@ -53,7 +55,8 @@ public sealed class Utf8StringPool
             return string.Empty;
         if (utf8.Length > MaxLength)
             return Encoding.UTF8.GetString(utf8);
-        int slot = (int)(Hash(utf8) & (uint)_mask);
+        uint hash = Hash(utf8);
+        int slot = (int)(hash & (uint)_mask);
         var entry = Volatile.Read(ref _entries[slot]);
         if (entry is not null && utf8.SequenceEqual(entry.Utf8))
         {
@@ -62,7 +65,10 @@ public sealed class Utf8StringPool
         }
         _misses++;
         string value = Encoding.UTF8.GetString(utf8);
-        Volatile.Write(ref _entries[slot], new Entry(utf8.ToArray(), value));
+        if (_seen[slot] == hash)
+            Volatile.Write(ref _entries[slot], new Entry(utf8.ToArray(), value));
+        else
+            _seen[slot] = hash; // first sighting: remember the hash only
         return value;
     }
 

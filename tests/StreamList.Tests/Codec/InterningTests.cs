@@ -24,6 +24,7 @@ public class InterningTests
     public void Shared_pool_returns_the_same_instances_for_repeated_values()
     {
         var options = new DecodeOptions { Strings = new Utf8StringPool() };
+        DecodePod(options); // first sighting: the pool only notes each value's hash (its doorkeeper)
         var a = DecodePod(options);
         var b = DecodePod(options);
         foreach (var (what, x, y) in RepeatedValues(a, b))

@@ -1,0 +1,37 @@
+using k8s;
+using k8s.Models;
+using StreamList.Wire;
+
+namespace StreamList.Codec;
+
+/// <summary>
+/// The metadata-only decode (<see cref="DecodeOptions.MetadataOnly"/>): builds the object with only
+/// its metadata (field 1 of every top-level Kubernetes message) and skips everything else without
+/// building it, as client-go's metadata informers do with PartialObjectMetadata.
+/// </summary>
+internal static class MetadataOnlyReader
+{
+    /// <summary>The body reader for <paramref name="kind"/> under <paramref name="options"/>: metadata-only when asked and possible.</summary>
+    public static BodyReader For(ProtobufKind kind, DecodeOptions options) =>
+        options.MetadataOnly && typeof(IMetadata<V1ObjectMeta>).IsAssignableFrom(kind.Type) && kind.ItemType is null
+            ? (ref ProtoReader r) => Read(ref r, kind.Type)
+            : kind.ReadBody;
+
+    private static object Read(ref ProtoReader r, Type type)
+    {
+        var obj = (IMetadata<V1ObjectMeta>)Activator.CreateInstance(type)!;
+        while (r.TryReadTag(out uint tag))
+        {
+            if (tag == ((1 << 3) | (uint)WireType.LengthDelimited))
+            {
+                r.Named("metadata");
+                obj.Metadata = ProtobufCodec.ReadV1ObjectMeta(ref r, obj.Metadata);
+            }
+            else
+            {
+                r.SkipField(tag);
+            }
+        }
+        return obj;
+    }
+}
