@@ -63,6 +63,8 @@ internal static class ClientModes
     private static Measurement Finish(string mode, int pods, long items, Stopwatch clock, object held, Func<string?> keys, Exception? error = null)
     {
         double seconds = clock.Elapsed.TotalSeconds;
+        double gcPause = GC.GetTotalPauseDuration().TotalSeconds;
+        double cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         double heap = ProcessMemory.RetainedHeapMiB();
         double peak = ProcessMemory.PeakRssMiB();
         double allocated = ProcessMemory.AllocatedMiB();
@@ -75,6 +77,8 @@ internal static class ClientModes
             PeakRssMiB = Math.Round(peak, 1),
             HeapMiB = Math.Round(heap, 1),
             AllocatedMiB = Math.Round(allocated, 1),
+            GcPauseSeconds = Math.Round(gcPause, 2),
+            CpuSeconds = Math.Round(cpu, 2),
             BytesPerPod = items == 0 ? 0 : Math.Round(heap * 1048576 / items),
             KeysSha256 = error is null ? keys() : null,
             Ok = error is null && items == pods,

@@ -14,6 +14,9 @@ internal sealed record Measurement
     public double HeapMiB { get; init; }
     public double AllocatedMiB { get; init; }
     public double BytesPerPod { get; init; }
+    /// <summary>Time the GC paused the process and CPU the process used, both up to the end of the list (or sync).</summary>
+    public double GcPauseSeconds { get; init; }
+    public double CpuSeconds { get; init; }
     /// <summary>For relist modes: RSS and heap before the relist (steady state), and the relist's own peak.</summary>
     public double? SteadyRssMiB { get; init; }
     public double? SteadyHeapMiB { get; init; }

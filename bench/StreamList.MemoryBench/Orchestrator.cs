@@ -22,6 +22,7 @@ internal static class Orchestrator
             if (!ClientModes.All.Contains(m))
                 throw new ArgumentException($"unknown mode '{m}'");
         }
+        var clientEnv = ClientEnvironment(BenchProcess.Arg(args, "--client-env"));
         string dir = AppContext.BaseDirectory;
         using var server = BenchProcess.Start(Path.Combine(dir, "StreamList.Cli.dll"), $"serve --pods {pods}", env: null);
         string url = (await server.StandardOutput.ReadLineAsync())?.Trim() ?? throw new InvalidOperationException("the server printed no URL");
@@ -40,7 +41,7 @@ internal static class Orchestrator
             foreach (var mode in modes)
             {
                 Console.Error.WriteLine($"run {r + 1}/{repeat}: {mode}");
-                var m = await RunClientAsync(dir, mode, url, pods);
+                var m = await RunClientAsync(dir, mode, url, pods, clientEnv);
                 Console.WriteLine(m.ToJson());
                 results.Add(m);
             }
@@ -48,12 +49,30 @@ internal static class Orchestrator
         server.Kill(entireProcessTree: true);
         Console.WriteLine();
         Console.WriteLine(Table(results, pods));
+        Console.WriteLine(Ratios(results, modes.Length, "kubernetesclient-json"));
         return 0;
     }
 
-    private static async Task<Measurement> RunClientAsync(string dir, string mode, string url, int pods)
+    /// <summary>
+    /// <c>--client-env DOTNET_gcServer=1,DOTNET_GCgen0size=0x10000000</c>: variables set in every
+    /// client process (all modes alike), for GC-tuned runs beside the default ones.
+    /// </summary>
+    private static Dictionary<string, string> ClientEnvironment(string? spec)
     {
-        using var client = BenchProcess.Start(Path.Combine(dir, "StreamList.MemoryBench.dll"), $"client --mode {mode} --server {url} --pods {pods}", env: null);
+        var env = new Dictionary<string, string>();
+        foreach (var pair in (spec ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+                throw new ArgumentException($"--client-env wants NAME=VALUE pairs, got '{pair}'");
+            env[pair[..eq]] = pair[(eq + 1)..];
+        }
+        return env;
+    }
+
+    private static async Task<Measurement> RunClientAsync(string dir, string mode, string url, int pods, Dictionary<string, string> env)
+    {
+        using var client = BenchProcess.Start(Path.Combine(dir, "StreamList.MemoryBench.dll"), $"client --mode {mode} --server {url} --pods {pods}", env);
         var stdout = client.StandardOutput.ReadToEndAsync();
         var stderr = client.StandardError.ReadToEndAsync();
         await client.WaitForExitAsync();
@@ -76,8 +95,8 @@ internal static class Orchestrator
     public static string Table(IReadOnlyList<Measurement> results, int pods)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"| mode ({pods:N0} pods) | runs ok | list s | peak RSS MiB | heap MiB | bytes/pod | allocated MiB | relist peak / steady RSS | read µs |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| mode ({pods:N0} pods) | runs ok | list s | peak RSS MiB | heap MiB | bytes/pod | allocated MiB | GC pause s | CPU s | relist peak / steady RSS | read µs |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var group in results.GroupBy(m => m.Mode))
         {
             var ok = group.Where(m => m.Ok).ToList();
@@ -85,9 +104,34 @@ internal static class Orchestrator
                 ? Stat(ok.Select(m => m.RelistPeakRssMiB!.Value / m.SteadyRssMiB!.Value), "0.00") : "";
             string reads = ok.Count > 0 && ok.All(m => m.ReadMicroseconds is not null) ? Stat(ok.Select(m => m.ReadMicroseconds!.Value), "0.00") : "";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {group.Key} | {ok.Count}/{group.Count()} | {Stat(ok.Select(m => m.Seconds), "0.0")} | {Stat(ok.Select(m => m.PeakRssMiB), "0")} | {Stat(ok.Select(m => m.HeapMiB), "0")} | {Stat(ok.Select(m => m.BytesPerPod), "0")} | {Stat(ok.Select(m => m.AllocatedMiB), "0")} | {relist} | {reads} |");
+                $"| {group.Key} | {ok.Count}/{group.Count()} | {Stat(ok.Select(m => m.Seconds), "0.0")} | {Stat(ok.Select(m => m.PeakRssMiB), "0")} | {Stat(ok.Select(m => m.HeapMiB), "0")} | {Stat(ok.Select(m => m.BytesPerPod), "0")} | {Stat(ok.Select(m => m.AllocatedMiB), "0")} | {Stat(ok.Select(m => m.GcPauseSeconds), "0.0")} | {Stat(ok.Select(m => m.CpuSeconds), "0.0")} | {relist} | {reads} |");
             foreach (var failed in group.Where(m => !m.Ok))
-                sb.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} (failed) | | {failed.Seconds:0.0} | {failed.PeakRssMiB:0} | | | | {failed.Error} | |");
+                sb.AppendLine(CultureInfo.InvariantCulture, $"| {group.Key} (failed) | | {failed.Seconds:0.0} | {failed.PeakRssMiB:0} | | | | | | {failed.Error} | |");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Each mode against <paramref name="baseline"/> measured in the same round (runs are
+    /// round-robin, so a round's modes ran minutes apart on the same server): median [range] of
+    /// the per-round ratios of list time and peak RSS.
+    /// </summary>
+    public static string Ratios(IReadOnlyList<Measurement> results, int modesPerRound, string baseline)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| mode / {baseline}, same round | rounds | list time | peak RSS |");
+        sb.AppendLine("|---|---|---|---|");
+        var rounds = results.Chunk(modesPerRound).ToList();
+        foreach (var mode in results.Select(m => m.Mode).Distinct().Where(m => m != baseline))
+        {
+            var pairs = rounds
+                .Select(r => (m: r.FirstOrDefault(x => x.Mode == mode), b: r.FirstOrDefault(x => x.Mode == baseline)))
+                .Where(p => p.m is { Ok: true } && p.b is { Ok: true })
+                .ToList();
+            if (pairs.Count == 0)
+                continue;
+            sb.AppendLine(CultureInfo.InvariantCulture,
+                $"| {mode} | {pairs.Count} | {Stat(pairs.Select(p => p.m!.Seconds / p.b!.Seconds), "0.00")}× | {Stat(pairs.Select(p => p.m!.PeakRssMiB / p.b!.PeakRssMiB), "0.00")}× |");
         }
         return sb.ToString();
     }

@@ -1,8 +1,9 @@
 // StreamList.MemoryBench: process-level memory and time, per docs/measuring.md.
 //
-//   dotnet run -c Release --project bench/StreamList.MemoryBench -- run --pods 100000 [--modes a,b] [--repeat 3]
+//   dotnet run -c Release --project bench/StreamList.MemoryBench -- run --pods 100000 [--modes a,b] [--repeat 3] [--client-env K=V,...]
 //       starts `streamlist serve` in its own process, then runs every mode in a fresh client process
-//       `repeat` times, printing one JSON line per run and a Markdown table (median and range).
+//       `repeat` times, printing one JSON line per run, a Markdown table (median and range) and each
+//       mode's time and peak RSS against kubernetesclient-json of the same round.
 //   dotnet run -c Release --project bench/StreamList.MemoryBench -- client --mode M --server URL --pods N
 //       one measurement (what `run` starts); prints one JSON line.
 //   dotnet run -c Release --project bench/StreamList.MemoryBench -- storm --pods N [--rate 4000] [--seconds 60] [--compact-every 3]
@@ -19,7 +20,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] | client --mode M --server URL --pods N | storm --pods N [--rate R] [--seconds S] [--compact-every S]");
+    Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] [--client-env K=V,...] | client --mode M --server URL --pods N | storm --pods N [--rate R] [--seconds S] [--compact-every S]");
     Console.Error.WriteLine("modes: " + string.Join(", ", ClientModes.All));
     return 2;
 }

@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using StreamList.Codec;
 using StreamList.Http;
-using StreamList.Json;
-using StreamList.Wire;
 
 namespace StreamList.Listing;
 
@@ -23,9 +21,7 @@ internal static class StreamingList
         var options = transport.Options;
         string accept = options.PreferProtobuf && ProtobufRegistry.ListOf(typeof(T)) is not null ? MediaTypes.ProtobufOrJson : MediaTypes.Json;
         await using var response = await transport.GetAsync(resource.Path, request.Query(), accept, cancellationToken).ConfigureAwait(false);
-        var items = MediaTypes.IsProtobuf(response.ContentType) ? ProtobufListReader.ReadAsync<T>(response.Body, progress, options.Decode, cancellationToken, request.SkipUnchanged)
-            : MediaTypes.IsJson(response.ContentType) ? JsonListReader.ReadAsync<T>(response.Body, progress, options.Decode, cancellationToken)
-            : throw new KubernetesWireException(WireErrorKind.UnsupportedMediaType, 0, "", $"the server answered with Content-Type '{response.ContentType}'");
+        var items = ListBody.ReadAsync<T>(response.Body, response.ContentType, progress, options.Decode, request.SkipUnchanged, cancellationToken);
         await foreach (var item in items.ConfigureAwait(false))
             yield return item;
     }

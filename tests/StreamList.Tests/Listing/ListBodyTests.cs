@@ -1,0 +1,69 @@
+using System.IO.Pipelines;
+using System.Text;
+using k8s;
+using k8s.Models;
+using StreamList.Listing;
+using StreamList.Testing.Fixture;
+using StreamList.Wire;
+
+namespace StreamList.Tests.Listing;
+
+/// <summary>The public entry point for list bodies the caller already holds: dispatch by Content-Type.</summary>
+public class ListBodyTests
+{
+    private static V1PodList FixtureList(int n) => new()
+    {
+        Metadata = new V1ListMeta { ResourceVersion = "4242" },
+        Items = Enumerable.Range(0, n).Select(i =>
+        {
+            var pod = PodFixture.Create(1, i);
+            pod.ApiVersion = null; // list items carry no TypeMeta, as in the apiserver's lists
+            pod.Kind = null;
+            return pod;
+        }).ToList(),
+    };
+
+    private static async Task<(List<V1Pod> Items, ListProgress Progress)> Read(byte[] body, string contentType)
+    {
+        var progress = new ListProgress();
+        var items = new List<V1Pod>();
+        var reader = PipeReader.Create(new MemoryStream(body), new StreamPipeReaderOptions(bufferSize: 4096));
+        await foreach (var pod in ListBody.ReadAsync<V1Pod>(reader, contentType, progress))
+            items.Add(pod);
+        await reader.CompleteAsync();
+        return (items, progress);
+    }
+
+    [Fact]
+    public async Task Protobuf_and_json_bodies_give_the_same_pods()
+    {
+        var list = FixtureList(20);
+        var (fromProtobuf, p1) = await Read(KubernetesProtobuf.Encode(list), "application/vnd.kubernetes.protobuf");
+        var (fromJson, p2) = await Read(Encoding.UTF8.GetBytes(KubernetesJson.Serialize(list)), "application/json; charset=utf-8");
+
+        Assert.True(p1.Complete);
+        Assert.True(p2.Complete);
+        Assert.Equal("4242", p1.Metadata?.ResourceVersion);
+        Assert.Equal("4242", p2.Metadata?.ResourceVersion);
+        Assert.Equal(list.Items.Select(p => p.Uid()), fromProtobuf.Select(p => p.Uid()));
+        // Fixture pods survive both encodings whole: the same JSON either way.
+        Assert.Equal(KubernetesJson.Serialize(fromJson), KubernetesJson.Serialize(fromProtobuf));
+    }
+
+    [Fact]
+    public async Task A_body_cut_short_is_not_taken_for_a_list()
+    {
+        var body = KubernetesProtobuf.Encode(FixtureList(3));
+        var error = await Assert.ThrowsAsync<KubernetesWireException>(() => Read(body[..^10], "application/vnd.kubernetes.protobuf"));
+        Assert.Equal(WireErrorKind.Truncated, error.Kind);
+    }
+
+    [Theory]
+    [InlineData("text/html")]
+    [InlineData("")]
+    public async Task Other_media_types_are_a_typed_error(string contentType)
+    {
+        var error = await Assert.ThrowsAsync<KubernetesWireException>(() => Read([1, 2, 3], contentType));
+        Assert.Equal(WireErrorKind.UnsupportedMediaType, error.Kind);
+    }
+}
