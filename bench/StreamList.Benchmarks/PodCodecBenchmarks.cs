@@ -39,6 +39,15 @@ public class PodCodecBenchmarks
             KubernetesProtobuf.Decode<V1Pod>(bytes, _interned);
     }
 
+    /// <summary>
+    /// For <c>ratios</c>: swaps in 16 pods starting at <paramref name="firstIndex"/>, unchecked,
+    /// so a round can time the decode of pods the process has never seen (no cache holds their
+    /// per-pod values); <see cref="VerifySamples"/> checks them after the round.
+    /// </summary>
+    internal void UseUnseenPods(int firstIndex) => _samples = PodSamples.Make(PodCount, firstIndex);
+
+    internal void VerifySamples() => _samples.VerifyAll();
+
     // ---- Decode -------------------------------------------------------------------------------
 
     [Benchmark(Baseline = true, OperationsPerInvoke = PodCount), BenchmarkCategory("Decode")]

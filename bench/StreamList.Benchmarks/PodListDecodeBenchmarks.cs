@@ -29,12 +29,25 @@ public class PodListDecodeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        Prepare(firstIndex: 0);
+        Verify();
+        _interned = new DecodeOptions { Strings = new Utf8StringPool() };
+        ReadAll(_interned).GetAwaiter().GetResult(); // warms the shared pool
+    }
+
+    /// <summary>
+    /// Makes the list of pods firstIndex..firstIndex+Pods-1 without decoding it (for <c>ratios</c>,
+    /// which times the first decode of pods the process has never seen, then calls
+    /// <see cref="Verify"/>).
+    /// </summary>
+    internal void Prepare(int firstIndex)
+    {
         var list = new V1PodList
         {
             ApiVersion = "v1",
             Kind = "PodList",
             Metadata = new V1ListMeta { ResourceVersion = (PodFixture.FirstResourceVersion + Pods).ToString(System.Globalization.CultureInfo.InvariantCulture) },
-            Items = Enumerable.Range(0, Pods).Select(i => PodFixture.Create(PodSamples.Seed, i)).ToList(),
+            Items = Enumerable.Range(firstIndex, Pods).Select(i => PodFixture.Create(PodSamples.Seed, i)).ToList(),
         };
         // List items carry no apiVersion or kind, in protobuf (no envelope per item) and in the
         // apiserver's JSON alike: leave them out of the JSON too, so both sides decode the same.
@@ -43,9 +56,11 @@ public class PodListDecodeBenchmarks
         _protobuf = KubernetesProtobuf.Encode(list);
         _json = KubernetesJson.Serialize(list);
         _jsonUtf8 = Encoding.UTF8.GetBytes(_json);
-        _interned = new DecodeOptions { Strings = new Utf8StringPool() };
+    }
 
-        // The streaming reader must yield every pod, equal to what JSON gives.
+    /// <summary>The streaming reader must yield every pod, equal to what JSON gives; throws otherwise.</summary>
+    internal void Verify()
+    {
         var streamed = ReadAll(DecodeOptions.Default).GetAwaiter().GetResult();
         var fromJson = KubernetesJson.Deserialize<V1PodList>(_json);
         if (streamed.Count != Pods)
@@ -59,7 +74,6 @@ public class PodListDecodeBenchmarks
                 throw new InvalidOperationException($"pod {i} differs at {at}: stream '{a[Math.Max(0, at - 40)..Math.Min(a.Length, at + 40)]}' json '{b[Math.Max(0, at - 40)..Math.Min(b.Length, at + 40)]}'");
             }
         }
-        ReadAll(_interned).GetAwaiter().GetResult(); // warms the shared pool
     }
 
     [Benchmark(Baseline = true)]

@@ -16,6 +16,10 @@ namespace StreamList.Benchmarks;
 /// In the list group each timed call starts after a full, untimed collection: a call there
 /// allocates ~25 MB and holds 1,000 pods, and without it one method's survivors would be
 /// collected (and paid for) during the next method's call.
+/// The "unseen pods" groups give every round pods the process has never decoded (fixture indexes
+/// past all earlier rounds), so StreamList's shared caches hit only on values that really repeat
+/// across pods, as in a large list; the other groups cycle the same pods and show the warm case.
+/// Unseen pods are checked against their JSON after each round, outside the timing.
 /// One Markdown table per group on stdout.
 /// </summary>
 internal static class RatioMode
@@ -39,6 +43,16 @@ internal static class RatioMode
             new("StreamList_Decode_Interned", codec.StreamList_Decode_Interned, 16, 4),
             new("GoogleProtobuf_ParseFrom", codec.GoogleProtobuf_ParseFrom, 16, 4),
         ]);
+        int nextUnseen = 1_000_000; // far past the indexes any other group decodes
+        Measure("Decode of unseen pods (per pod, 16 new fixture pods each round)", rounds, collectBetweenCalls: false,
+        [
+            new("KubernetesJson_Deserialize_String", codec.KubernetesJson_Deserialize_String, 16, 1),
+            new("StreamList_Decode", codec.StreamList_Decode, 16, 1),
+            new("StreamList_Decode_NoInterning", codec.StreamList_Decode_NoInterning, 16, 1),
+            new("GoogleProtobuf_ParseFrom", codec.GoogleProtobuf_ParseFrom, 16, 1),
+        ],
+        beforeRound: () => { codec.UseUnseenPods(nextUnseen); nextUnseen += 16; },
+        afterRound: codec.VerifySamples);
         Measure("Encode (per pod, 16 fixture pods)", rounds, collectBetweenCalls: false,
         [
             new("KubernetesJson_Serialize", codec.KubernetesJson_Serialize, 16, 4),
@@ -74,10 +88,20 @@ internal static class RatioMode
             // holding 1,000 decoded pods costs in garbage collection.
             new("StreamList_ProtobufListReader_KeepingNone", () => list.CountWithoutKeeping().GetAwaiter().GetResult(), 1000, 1),
         ]);
+        var unseenList = new PodListDecodeBenchmarks { Pods = 1000 };
+        Measure("1,000-pod list decode of unseen pods (per pod, a new list each round)", Math.Max(10, rounds / 10), collectBetweenCalls: true,
+        [
+            new("KubernetesJson_Deserialize_String", unseenList.KubernetesJson_Deserialize_String, 1000, 1),
+            new("StreamList_ProtobufListReader", () => unseenList.StreamList_ProtobufListReader().GetAwaiter().GetResult(), 1000, 1),
+            new("StreamList_ProtobufListReader_KeepingNone", () => unseenList.CountWithoutKeeping().GetAwaiter().GetResult(), 1000, 1),
+        ],
+        beforeRound: () => { unseenList.Prepare(nextUnseen); nextUnseen += 1000; },
+        afterRound: unseenList.Verify);
         return 0;
     }
 
-    private static void Measure(string title, int rounds, bool collectBetweenCalls, Method[] methods)
+    private static void Measure(string title, int rounds, bool collectBetweenCalls, Method[] methods,
+        Action? beforeRound = null, Action? afterRound = null)
     {
         // Enough rounds for tiered compilation to reach its optimized code before anything counts.
         int warmup = Math.Max(10, rounds / 10);
@@ -86,6 +110,7 @@ internal static class RatioMode
         var collections = new long[methods.Length, 3];
         for (int round = 0; round < warmup + rounds; round++)
         {
+            beforeRound?.Invoke();
             for (int k = 0; k < methods.Length; k++)
             {
                 int i = (k + round) % methods.Length;
@@ -110,6 +135,7 @@ internal static class RatioMode
                 collections[i, 1] += GC.CollectionCount(1) - gen1;
                 collections[i, 2] += GC.CollectionCount(2) - gen2;
             }
+            afterRound?.Invoke();
         }
 
         var sb = new StringBuilder();

@@ -6,8 +6,9 @@
 //       mode's time and peak RSS against kubernetesclient-json of the same round.
 //   dotnet run -c Release --project bench/StreamList.MemoryBench -- client --mode M --server URL --pods N
 //       one measurement (what `run` starts); prints one JSON line.
-//   dotnet run -c Release --project bench/StreamList.MemoryBench -- storm --pods N [--rate 4000] [--seconds 60] [--compact-every 3]
-//       an informer (streamlist sync) under DOTNET_GCHeapHardLimit = 2 x its steady heap through a 410 storm.
+//   dotnet run -c Release --project bench/StreamList.MemoryBench -- storm --pods N [--rate 4000] [--seconds 60] [--compact-every 3] [--settle S]
+//       an informer (streamlist sync) under DOTNET_GCHeapHardLimit = 2 x its steady heap through a 410 storm,
+//       then S more seconds (default max(60, pods/2500)) to converge to the server's keysSha256.
 using StreamList.MemoryBench;
 
 return args.FirstOrDefault() switch
@@ -20,7 +21,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] [--client-env K=V,...] | client --mode M --server URL --pods N | storm --pods N [--rate R] [--seconds S] [--compact-every S]");
+    Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] [--client-env K=V,...] | client --mode M --server URL --pods N | storm --pods N [--rate R] [--seconds S] [--compact-every S] [--settle S]");
     Console.Error.WriteLine("modes: " + string.Join(", ", ClientModes.All));
     return 2;
 }

@@ -21,6 +21,9 @@ internal static class StormRun
         int rate = int.Parse(BenchProcess.Arg(args, "--rate") ?? "4000", CultureInfo.InvariantCulture);
         double seconds = double.Parse(BenchProcess.Arg(args, "--seconds") ?? "60", CultureInfo.InvariantCulture);
         double compactEvery = double.Parse(BenchProcess.Arg(args, "--compact-every") ?? "3", CultureInfo.InvariantCulture);
+        // After the storm the informer needs a whole relist (and maybe a backoff) to converge: a
+        // 500k-pod list takes about a minute here, so the time to settle grows with the pods.
+        double settle = double.Parse(BenchProcess.Arg(args, "--settle") ?? Math.Max(60, pods / 2500).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         string dir = AppContext.BaseDirectory;
         string cli = Path.Combine(dir, "StreamList.Cli.dll");
 
@@ -37,7 +40,7 @@ internal static class StormRun
         (await http.PostAsync($"/streamlist/storm?rate={rate}&compactEverySeconds={compactEvery.ToString(CultureInfo.InvariantCulture)}", null)).EnsureSuccessStatusCode();
         var clock = Stopwatch.StartNew();
         var env = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = limit.ToString("x", CultureInfo.InvariantCulture) };
-        var sync = RunJsonAsync(cli, $"sync --server {url} --resource pods --seconds {(seconds + Math.Max(60, seconds)).ToString(CultureInfo.InvariantCulture)} --summary --quiet", env);
+        var sync = RunJsonAsync(cli, $"sync --server {url} --resource pods --seconds {(seconds + settle).ToString(CultureInfo.InvariantCulture)} --summary --quiet", env);
         await Task.Delay(TimeSpan.FromSeconds(seconds));
         (await http.DeleteAsync("/streamlist/storm")).EnsureSuccessStatusCode();
         double stormSeconds = clock.Elapsed.TotalSeconds;
@@ -62,6 +65,7 @@ internal static class StormRun
             ["rate"] = rate,
             ["compactEverySeconds"] = compactEvery,
             ["stormSeconds"] = Math.Round(stormSeconds, 1),
+            ["settleSeconds"] = settle,
             ["steadyHeapMiB"] = steadyHeapMiB,
             ["hardLimitMiB"] = limit / 1048576,
             ["survived"] = error is null,
