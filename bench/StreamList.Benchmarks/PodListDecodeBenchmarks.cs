@@ -95,6 +95,9 @@ public class PodListDecodeBenchmarks
     [Benchmark]
     public V1PodList StreamList_Decode_WholeList() => KubernetesProtobuf.Decode<V1PodList>(_protobuf);
 
+    /// <summary>The streaming read without string interning (for <c>ratios</c>, on unseen pods).</summary>
+    internal Task<List<V1Pod>> ReadWithoutInterning() => ReadAll(DecodeOptions.NoInterning);
+
     /// <summary>The streaming read that keeps no pod (for <c>ratios</c>: the cost of holding them).</summary>
     internal async Task<int> CountWithoutKeeping()
     {

@@ -93,6 +93,7 @@ internal static class RatioMode
         [
             new("KubernetesJson_Deserialize_String", unseenList.KubernetesJson_Deserialize_String, 1000, 1),
             new("StreamList_ProtobufListReader", () => unseenList.StreamList_ProtobufListReader().GetAwaiter().GetResult(), 1000, 1),
+            new("StreamList_ProtobufListReader_NoInterning", () => unseenList.ReadWithoutInterning().GetAwaiter().GetResult(), 1000, 1),
             new("StreamList_ProtobufListReader_KeepingNone", () => unseenList.CountWithoutKeeping().GetAwaiter().GetResult(), 1000, 1),
         ],
         beforeRound: () => { unseenList.Prepare(nextUnseen); nextUnseen += 1000; },
