@@ -55,6 +55,12 @@ internal static class Program
             WriteUsage(console.Error);
             return ExitCodes.Usage;
         }
+        if (args.Skip(1).TakeWhile(a => a != "--").Any(a => a is "-h" or "--help"))
+        {
+            console.Out.WriteLine($"{command.Summary}");
+            console.Out.WriteLine($"usage: streamlist {command.Usage}");
+            return ExitCodes.Ok;
+        }
         string prefix = "streamlist " + command.Name + ": ";
         try
         {

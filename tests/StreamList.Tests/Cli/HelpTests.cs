@@ -1,0 +1,50 @@
+using StreamList.Cli;
+
+namespace StreamList.Tests.Cli;
+
+/// <summary><c>streamlist --help</c> and <c>streamlist COMMAND --help</c>: usage on stdout, exit 0, nothing run.</summary>
+public class HelpTests
+{
+    private static (int Exit, string Out, string Error) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var console = new CliConsole(stdout, stderr, () => new MemoryStream(), outputIsTerminal: false);
+        int exit = Program.RunAsync(args, console, CancellationToken.None).GetAwaiter().GetResult();
+        return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    public static TheoryData<string> CommandNames => [.. Program.Commands.Select(c => c.Name)];
+
+    [Theory]
+    [MemberData(nameof(CommandNames))]
+    public void Every_command_prints_its_usage_for_help(string name)
+    {
+        var command = Program.Commands.Single(c => c.Name == name);
+        foreach (var flag in new[] { "--help", "-h" })
+        {
+            // Other arguments (even required ones missing, or a server that does not exist) are not looked at.
+            var (exit, stdout, stderr) = Run(name, "--server", "http://127.0.0.1:1/", flag);
+            Assert.Equal(0, exit);
+            Assert.Equal("", stderr);
+            Assert.Contains("usage: streamlist " + command.Usage, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Help_after_double_dash_is_an_argument_not_a_request_for_help()
+    {
+        var (exit, _, stderr) = Run("decode", "--", "--help");
+        Assert.Equal(2, exit);
+        Assert.Contains("--help", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Top_level_help_lists_every_command()
+    {
+        var (exit, stdout, _) = Run("--help");
+        Assert.Equal(0, exit);
+        foreach (var c in Program.Commands)
+            Assert.Contains("streamlist " + c.Usage, stdout, StringComparison.Ordinal);
+    }
+}
