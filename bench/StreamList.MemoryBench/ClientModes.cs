@@ -37,7 +37,7 @@ internal static class ClientModes
             "streamlist-protobuf" => await StreamListAsync(client, mode, pods, protobuf: true, intern: true),
             "streamlist-protobuf-nointern" => await StreamListAsync(client, mode, pods, protobuf: true, intern: false),
             "streamlist-protobuf-discard" => await DiscardingAsync(client, mode, pods),
-            "streamlist-json" => await StreamListAsync(client, mode, pods, protobuf: false, intern: false),
+            "streamlist-json" => await StreamListAsync(client, mode, pods, protobuf: false, intern: true),
             "kubernetesclient-json" => await KubernetesClientAsync(server, mode, pods, timeout: null),
             "kubernetesclient-json-notimeout" => await KubernetesClientAsync(server, mode, pods, timeout: Timeout.InfiniteTimeSpan),
             "informer-objects" => await InformerAsync(client, mode, pods, StoreMode.Objects),

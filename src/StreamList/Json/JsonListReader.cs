@@ -28,11 +28,11 @@ internal static class JsonListReader
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(progress);
         var framer = new JsonListFramer(options);
-        return ReadCoreAsync<T>(reader, framer, progress, cancellationToken);
+        return ReadCoreAsync<T>(reader, framer, progress, options.Strings, cancellationToken);
     }
 
     private static async IAsyncEnumerable<T> ReadCoreAsync<T>(PipeReader reader, JsonListFramer framer, ListProgress progress,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        Memory.Utf8StringPool? strings, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
         bool metadataSet = false;
@@ -52,7 +52,7 @@ internal static class JsonListReader
                     throw new OperationCanceledException("The pending read of the list body was canceled.");
                 var frame = framer.Read(buffer, result.IsCompleted);
                 if (frame.Kind == JsonFrameKind.Value)
-                    item = JsonValueDecoder.Decode<T>(frame.Value, frame.Offset, "items", frame.Index, framer.MaxDepth);
+                    item = JsonValueDecoder.Decode<T>(frame.Value, frame.Offset, "items", frame.Index, framer.MaxDepth, strings);
                 kind = frame.Kind;
                 consumed = frame.Consumed;
                 examined = frame.Examined;

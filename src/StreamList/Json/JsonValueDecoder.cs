@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using StreamList.Memory;
 using StreamList.Wire;
 
 namespace StreamList.Json;
@@ -8,7 +9,8 @@ namespace StreamList.Json;
 /// Turns one complete, already framed JSON value into a KubernetesClient model with
 /// KubernetesClient's own serializer options.
 ///
-/// Contract: pure, no I/O. The result owns its data (System.Text.Json copies every string), so
+/// Contract: pure, no I/O. The result owns its data (System.Text.Json copies every string; pooled
+/// strings are the pool's own copies), so
 /// the buffer may be released as soon as this returns. A value that is well-formed JSON but does
 /// not fit the type (a string where a number belongs, a bad timestamp or quantity) throws
 /// <see cref="KubernetesWireException"/> of kind <see cref="WireErrorKind.InvalidValue"/> with the
@@ -20,16 +22,16 @@ internal static class JsonValueDecoder
     /// <summary>
     /// Decodes <paramref name="json"/>, which starts at absolute <paramref name="offset"/>. Errors name it
     /// <paramref name="field"/>, or <c>field[index]</c> when <paramref name="index"/> is not negative
-    /// (the path is only built for an error).
+    /// (the path is only built for an error). Strings go through <paramref name="strings"/> when it is set.
     /// </summary>
-    public static T Decode<T>(in ReadOnlySequence<byte> json, long offset, string field, long index, int maxDepth)
+    public static T Decode<T>(in ReadOnlySequence<byte> json, long offset, string field, long index, int maxDepth, Utf8StringPool? strings = null)
         where T : class
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = maxDepth + 1 });
         T? value;
         try
         {
-            value = JsonSerializer.Deserialize(ref reader, KubernetesJsonOptions.TypeInfo<T>());
+            value = JsonSerializer.Deserialize(ref reader, KubernetesJsonOptions.TypeInfo<T>(strings));
         }
         catch (Exception e) when (IsDecodeFailure(e))
         {

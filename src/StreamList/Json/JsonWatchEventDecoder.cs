@@ -19,7 +19,7 @@ namespace StreamList.Json;
 /// </summary>
 internal static class JsonWatchEventDecoder
 {
-    public static WatchEvent<T> Decode<T>(in ReadOnlySequence<byte> frame, long offset, int maxDepth)
+    public static WatchEvent<T> Decode<T>(in ReadOnlySequence<byte> frame, long offset, int maxDepth, Memory.Utf8StringPool? strings = null)
         where T : class
     {
         var reader = new Utf8JsonReader(frame, new JsonReaderOptions { MaxDepth = maxDepth + 2 });
@@ -65,7 +65,7 @@ internal static class JsonWatchEventDecoder
         var json = frame.Slice(objectStart, objectEnd - objectStart);
         if (error)
             throw KubernetesStatusException.From(JsonValueDecoder.Decode<V1Status>(json, offset + objectStart, "object", -1, maxDepth));
-        return new WatchEvent<T>(type!.Value, JsonValueDecoder.Decode<T>(json, offset + objectStart, "object", -1, maxDepth));
+        return new WatchEvent<T>(type!.Value, JsonValueDecoder.Decode<T>(json, offset + objectStart, "object", -1, maxDepth, strings));
     }
 
     private static WatchEventKind? ParseType(ref Utf8JsonReader reader, long offset, out bool error)

@@ -26,11 +26,11 @@ internal static class JsonWatchReader
     {
         ArgumentNullException.ThrowIfNull(reader);
         var framer = new JsonWatchFramer(options);
-        return ReadCoreAsync<T>(reader, framer, cancellationToken);
+        return ReadCoreAsync<T>(reader, framer, options.Strings, cancellationToken);
     }
 
     private static async IAsyncEnumerable<WatchEvent<T>> ReadCoreAsync<T>(PipeReader reader, JsonWatchFramer framer,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        Memory.Utf8StringPool? strings, [EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
         while (true)
@@ -48,7 +48,7 @@ internal static class JsonWatchReader
                     throw new OperationCanceledException("The pending read of the watch stream was canceled.");
                 var frame = framer.Read(buffer, result.IsCompleted);
                 if (frame.Kind == JsonFrameKind.Value)
-                    watchEvent = JsonWatchEventDecoder.Decode<T>(frame.Value, frame.Offset, framer.MaxDepth);
+                    watchEvent = JsonWatchEventDecoder.Decode<T>(frame.Value, frame.Offset, framer.MaxDepth, strings);
                 kind = frame.Kind;
                 consumed = frame.Consumed;
                 examined = frame.Examined;

@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using k8s;
+using StreamList.Memory;
 
 namespace StreamList.Json;
 
@@ -22,6 +24,18 @@ internal static class KubernetesJsonOptions
 
     /// <summary>Type metadata for <typeparamref name="T"/>, resolved once, as <c>KubernetesJson.Deserialize</c> does.</summary>
     public static JsonTypeInfo<T> TypeInfo<T>() => Cache<T>.Info;
+
+    private static readonly ConditionalWeakTable<Utf8StringPool, JsonSerializerOptions> s_interning = [];
+
+    /// <summary>
+    /// Type metadata for <typeparamref name="T"/> whose strings go through <paramref name="strings"/>
+    /// (<see cref="InterningStringConverter"/>), or KubernetesClient's own when it is null: a copy of
+    /// the options above plus the converter, made once per pool.
+    /// </summary>
+    public static JsonTypeInfo<T> TypeInfo<T>(Utf8StringPool? strings) =>
+        strings is null ? Cache<T>.Info
+            : (JsonTypeInfo<T>)s_interning.GetValue(strings, static pool => new JsonSerializerOptions(Options) { Converters = { new InterningStringConverter(pool) } })
+                .GetTypeInfo(typeof(T));
 
     private static JsonSerializerOptions Capture()
     {

@@ -23,12 +23,12 @@ public class ListBodyTests
         }).ToList(),
     };
 
-    private static async Task<(List<V1Pod> Items, ListProgress Progress)> Read(byte[] body, string contentType)
+    private static async Task<(List<V1Pod> Items, ListProgress Progress)> Read(byte[] body, string contentType, DecodeOptions? options = null)
     {
         var progress = new ListProgress();
         var items = new List<V1Pod>();
         var reader = PipeReader.Create(new MemoryStream(body), new StreamPipeReaderOptions(bufferSize: 4096));
-        await foreach (var pod in ListBody.ReadAsync<V1Pod>(reader, contentType, progress))
+        await foreach (var pod in ListBody.ReadAsync<V1Pod>(reader, contentType, progress, options))
             items.Add(pod);
         await reader.CompleteAsync();
         return (items, progress);
@@ -48,6 +48,24 @@ public class ListBodyTests
         Assert.Equal(list.Items.Select(p => p.Uid()), fromProtobuf.Select(p => p.Uid()));
         // Fixture pods survive both encodings whole: the same JSON either way.
         Assert.Equal(KubernetesJson.Serialize(fromJson), KubernetesJson.Serialize(fromProtobuf));
+    }
+
+    [Fact]
+    public async Task Json_items_share_repeated_strings_through_the_pool_and_decode_the_same()
+    {
+        var list = FixtureList(40);
+        byte[] json = Encoding.UTF8.GetBytes(KubernetesJson.Serialize(list));
+        var pool = new Memory.Utf8StringPool();
+        var (pooled, _) = await Read(json, "application/json", new DecodeOptions { Strings = pool });
+        var (fresh, _) = await Read(json, "application/json", DecodeOptions.NoInterning);
+
+        Assert.Equal(KubernetesJson.Serialize(fresh), KubernetesJson.Serialize(pooled));
+        // The pool admits a value on its second sighting, so sharing shows from the third on:
+        // every pod has a "config" volume and an "app" label.
+        Assert.Same(pooled[10].Spec.Volumes[0].Name, pooled[11].Spec.Volumes[0].Name);
+        Assert.Same(pooled[10].Labels().Keys.First(k => k == "app"), pooled[11].Labels().Keys.First(k => k == "app"));
+        Assert.NotSame(fresh[10].Spec.Volumes[0].Name, fresh[11].Spec.Volumes[0].Name);
+        Assert.True(pool.Hits > 0);
     }
 
     [Fact]
