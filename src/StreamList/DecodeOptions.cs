@@ -14,7 +14,9 @@ public sealed record DecodeOptions
 
     /// <summary>
     /// Strings that repeat across a cluster (namespaces, labels, images, node names, condition types,
-    /// field managers) are shared through this bounded pool: the process-wide
+    /// field managers) are shared through this bounded pool (in JSON bodies, where fields are not
+    /// told apart, every short string goes through it; the pool admits a value only on its second
+    /// sighting, so unique values do not displace shared ones): the process-wide
     /// <see cref="Utf8StringPool.Shared"/> unless set; null turns interning off.
     /// </summary>
     public Utf8StringPool? Strings { get; init; } = Utf8StringPool.Shared;
