@@ -120,8 +120,8 @@ internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispat
         /// <summary>Writes the stream; true when it must end with an abort (the reset fault).</summary>
         public async Task<bool> RunAsync(WatchHistory.Subscription subscription, FakeApiServerOptions options, CancellationToken cancellationToken)
         {
-            if (EndsNow())
-                return ending!.Value.Reset;
+            if (EndsNow()) // e.g. timed out before the first write: an empty stream that ends normally
+                return await EndAsync().ConfigureAwait(false);
 
             if (query.InitialState && subscription.Snapshot is { } snapshot)
             {

@@ -67,25 +67,45 @@ public class FakeApiServerWatchTests
     {
         var time = new FakeTimeProvider();
         await using var server = await Start(new FakeApiServerOptions { Pods = 3, TimeProvider = time });
-        using var http = ApiClient.For(server);
         string query = "/api/v1/namespaces/ns-001/pods?watch=true&timeoutSeconds=10";
 
-        var json = http.GetAsync(query, ApiClient.Json);
-        await FakeTime.Until(() => server.WatcherCount == 1);
-        time.Advance(TimeSpan.FromSeconds(10));
-        var jsonReply = await json.WaitAsync(s_wait);
-        Assert.Equal("application/json", jsonReply.ContentType);
-        var line = Assert.Single(System.Text.Encoding.UTF8.GetString(jsonReply.Body).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var (jsonType, jsonBody) = await WatchUntilTimeout(server, time, query, ApiClient.Json, b => Array.IndexOf(b, (byte)'\n') >= 0);
+        Assert.Equal("application/json", jsonType);
+        var line = Assert.Single(System.Text.Encoding.UTF8.GetString(jsonBody).Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("{\"type\":\"ADDED\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",", line, StringComparison.Ordinal);
 
-        var proto = http.GetAsync(query, ApiClient.ProtobufFirst);
-        await FakeTime.Until(() => server.WatcherCount == 1);
+        var (protoType, protoBody) = await WatchUntilTimeout(server, time, query, ApiClient.ProtobufFirst,
+            b => b.Length >= 4 && b.Length >= 4 + System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(b));
+        Assert.Equal(KubernetesProtobuf.MediaType, protoType);
+        int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(protoBody);
+        Assert.Equal(protoBody.Length, 4 + length);
+        Assert.Equal(StreamList.Wire.WatchEncoding.EncodeFrame("ADDED", server.Population.Current.Get(1)!), protoBody);
+    }
+
+    /// <summary>
+    /// One watch on its own connection, read raw: the clock moves past timeoutSeconds only once the
+    /// initial event has arrived (a timeout before it would end the watch empty), then the rest of
+    /// the body is read to its end.
+    /// </summary>
+    private static async Task<(string? ContentType, byte[] Body)> WatchUntilTimeout(FakeApiServer server, FakeTimeProvider time, string query,
+        string accept, Func<byte[], bool> firstEventArrived)
+    {
+        using var api = ApiClient.For(server);
+        using var request = new HttpRequestMessage(HttpMethod.Get, query);
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        using var response = await api.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(s_wait);
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var body = new MemoryStream();
+        var buffer = new byte[4096];
+        while (!firstEventArrived(body.ToArray()))
+        {
+            int n = await stream.ReadAsync(buffer).AsTask().WaitAsync(s_wait);
+            Assert.True(n > 0, "the watch ended before its initial event");
+            body.Write(buffer, 0, n);
+        }
         time.Advance(TimeSpan.FromSeconds(10));
-        var protoReply = await proto.WaitAsync(s_wait);
-        Assert.Equal(KubernetesProtobuf.MediaType, protoReply.ContentType);
-        int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(protoReply.Body);
-        Assert.Equal(protoReply.Body.Length, 4 + length);
-        Assert.Equal(StreamList.Wire.WatchEncoding.EncodeFrame("ADDED", server.Population.Current.Get(1)!), protoReply.Body);
+        await stream.CopyToAsync(body).WaitAsync(s_wait);
+        return (response.Content.Headers.ContentType?.MediaType, body.ToArray());
     }
 
     [Fact]
