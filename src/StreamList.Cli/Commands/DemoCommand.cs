@@ -80,8 +80,10 @@ internal sealed class DemoCommand : ICommand
             await Task.Delay(phase, cancellationToken).ConfigureAwait(false);
             await server.StopStorm().ConfigureAwait(false);
             w.WriteLine("\n     storm over; waiting for the cache to converge");
+            // Up to a minute: the informer may be in a backoff of up to twice client-go's 30 s cap
+            // when the storm stops; it usually converges within a few seconds.
             var deadline = Stopwatch.StartNew();
-            while (Keys(informer) != server.GetState().KeysSha256 && deadline.Elapsed < TimeSpan.FromSeconds(Math.Max(10, seconds)))
+            while (Keys(informer) != server.GetState().KeysSha256 && deadline.Elapsed < TimeSpan.FromSeconds(Math.Max(60, seconds)))
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
         var state = server.GetState();

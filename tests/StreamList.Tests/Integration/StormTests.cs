@@ -36,7 +36,10 @@ public class StormTests(ITestOutputHelper output)
 
         server.StartStorm(4000, TimeSpan.FromSeconds(3));
         var storm = Stopwatch.StartNew();
-        var child = SyncAsync(url, seconds: 30, hardLimitBytes: limit);
+        // The child runs 60 s: 18 s of storm, then time for the backoff it may be in when the storm
+        // stops (after 4-5 failures client-go's backoff waits 6.4-25.6 s) and one more relist. With
+        // 30 s it missed convergence about once in ten runs.
+        var child = SyncAsync(url, seconds: 60, hardLimitBytes: limit);
         await Task.Delay(TimeSpan.FromSeconds(18));
         await server.StopStorm();
         double rate = server.StormEvents / storm.Elapsed.TotalSeconds;
