@@ -38,7 +38,7 @@ public class StormTests(ITestOutputHelper output)
         var storm = Stopwatch.StartNew();
         // The child runs 60 s: 18 s of storm, then time for the backoff it may be in when the storm
         // stops (after 4-5 failures client-go's backoff waits 6.4-25.6 s) and one more relist. With
-        // 30 s it missed convergence about once in ten runs.
+        // 30 s it once missed convergence (4 backoffs, 12 s left).
         var child = SyncAsync(url, seconds: 60, hardLimitBytes: limit);
         await Task.Delay(TimeSpan.FromSeconds(18));
         await server.StopStorm();
