@@ -36,7 +36,9 @@ internal static class ClientModes
         {
             "streamlist-protobuf" => await StreamListAsync(client, mode, pods, protobuf: true, intern: true),
             "streamlist-protobuf-nointern" => await StreamListAsync(client, mode, pods, protobuf: true, intern: false),
-            "streamlist-protobuf-discard" => await DiscardingAsync(client, mode, pods),
+            "streamlist-protobuf-discard" => await StreamListAsync(client, mode, pods, Streaming(protobuf: true, intern: true),
+                static (string?, string, string?) (V1Pod pod) => (pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.ResourceVersion),
+                static keys => KeysSha256.Compute(keys)),
             "streamlist-json" => await StreamListAsync(client, mode, pods, protobuf: false, intern: true),
             "kubernetesclient-json" => await KubernetesClientAsync(server, mode, pods, timeout: null),
             "kubernetesclient-json-notimeout" => await KubernetesClientAsync(server, mode, pods, timeout: Timeout.InfiniteTimeSpan),
@@ -89,45 +91,30 @@ internal static class ClientModes
         return m;
     }
 
-    private static async Task<Measurement> StreamListAsync(Kubernetes client, string mode, int pods, bool protobuf, bool intern)
+    private static Task<Measurement> StreamListAsync(Kubernetes client, string mode, int pods, bool protobuf, bool intern) =>
+        StreamListAsync(client, mode, pods, Streaming(protobuf, intern), static pod => pod, static held => KeysSha256.Compute(held));
+
+    /// <summary>
+    /// Streams the pod list, keeping what <paramref name="keep"/> takes of each pod: the pod itself
+    /// (what a store holds), or for <c>streamlist-protobuf-discard</c> only its key, which gives the
+    /// list time without the garbage collector's cost of retaining every pod.
+    /// </summary>
+    private static async Task<Measurement> StreamListAsync<TKept>(Kubernetes client, string mode, int pods, StreamingOptions options,
+        Func<V1Pod, TKept> keep, Func<List<TKept>, string> keys)
     {
-        var held = new List<V1Pod>(pods);
+        var held = new List<TKept>(pods);
         var clock = Stopwatch.StartNew();
         try
         {
-            var progress = new ListProgress();
-            await foreach (var pod in client.ListStreamingAsync<V1Pod>(progress: progress, options: Streaming(protobuf, intern)))
-                held.Add(pod);
+            await foreach (var pod in client.ListStreamingAsync<V1Pod>(options: options))
+                held.Add(keep(pod));
             clock.Stop();
-            return Finish(mode, pods, held.Count, clock, held, () => KeysSha256.Compute(held));
+            return Finish(mode, pods, held.Count, clock, held, () => keys(held));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             clock.Stop();
             return Finish(mode, pods, held.Count, clock, held, () => null, e);
-        }
-    }
-
-    /// <summary>
-    /// Decodes every pod like <c>streamlist-protobuf</c> but keeps only its key: the list time
-    /// without the garbage collector's cost of retaining every pod (the difference between the two
-    /// modes is that cost).
-    /// </summary>
-    private static async Task<Measurement> DiscardingAsync(Kubernetes client, string mode, int pods)
-    {
-        var keys = new List<(string?, string, string?)>(pods);
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            await foreach (var pod in client.ListStreamingAsync<V1Pod>(options: Streaming(protobuf: true, intern: true)))
-                keys.Add((pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.ResourceVersion));
-            clock.Stop();
-            return Finish(mode, pods, keys.Count, clock, keys, () => KeysSha256.Compute(keys));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            clock.Stop();
-            return Finish(mode, pods, keys.Count, clock, keys, () => null, e);
         }
     }
 
