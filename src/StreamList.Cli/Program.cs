@@ -57,7 +57,7 @@ internal static class Program
         }
         if (args.Skip(1).TakeWhile(a => a != "--").Any(a => a is "-h" or "--help"))
         {
-            console.Out.WriteLine($"{command.Summary}");
+            console.Out.WriteLine(command.Summary);
             console.Out.WriteLine($"usage: streamlist {command.Usage}");
             return ExitCodes.Ok;
         }

@@ -23,8 +23,9 @@ internal sealed class InterningStringConverter(Utf8StringPool pool) : JsonConver
 
     public override void WriteAsPropertyName(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WritePropertyName(value);
 
+    // Strings longer than the pool keeps are read as usual, without validating them twice.
     private string Intern(ref Utf8JsonReader reader) =>
-        reader.ValueIsEscaped || reader.HasValueSequence || !Utf8.IsValid(reader.ValueSpan)
+        reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length > pool.MaxLength || !Utf8.IsValid(reader.ValueSpan)
             ? reader.GetString()!
             : pool.Get(reader.ValueSpan);
 }

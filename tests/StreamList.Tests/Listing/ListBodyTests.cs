@@ -69,6 +69,36 @@ public class ListBodyTests
     }
 
     [Fact]
+    public async Task Json_strings_the_pool_does_not_take_decode_as_without_it()
+    {
+        var list = FixtureList(3);
+        list.Items[0].Metadata.Annotations["escaped"] = "quote \" tab \t é";
+        list.Items[1].Metadata.Annotations["long"] = new string('x', 5000);
+        byte[] json = Encoding.UTF8.GetBytes(KubernetesJson.Serialize(list));
+        var (pooled, _) = await Read(json, "application/json", new DecodeOptions { Strings = new Memory.Utf8StringPool() });
+        var (fresh, _) = await Read(json, "application/json", DecodeOptions.NoInterning);
+        Assert.Equal(KubernetesJson.Serialize(fresh), KubernetesJson.Serialize(pooled));
+        Assert.Equal("quote \" tab \t é", pooled[0].Metadata.Annotations["escaped"]);
+        Assert.Equal(5000, pooled[1].Metadata.Annotations["long"].Length);
+    }
+
+    [Fact]
+    public async Task Invalid_utf8_in_a_json_string_is_the_same_typed_error_with_or_without_the_pool()
+    {
+        var list = FixtureList(2);
+        list.Items[1].Metadata.Labels["bad"] = "BADBYTES";
+        byte[] json = Encoding.UTF8.GetBytes(KubernetesJson.Serialize(list));
+        int at = json.AsSpan().IndexOf("BADBYTES"u8);
+        json[at] = 0xFF; // not UTF-8
+        foreach (var options in new[] { new DecodeOptions { Strings = new Memory.Utf8StringPool() }, DecodeOptions.NoInterning })
+        {
+            var error = await Assert.ThrowsAsync<KubernetesWireException>(() => Read(json, "application/json", options));
+            Assert.Equal(WireErrorKind.InvalidValue, error.Kind);
+            Assert.StartsWith("items[1]", error.FieldPath, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_body_cut_short_is_not_taken_for_a_list()
     {
         var body = KubernetesProtobuf.Encode(FixtureList(3));
