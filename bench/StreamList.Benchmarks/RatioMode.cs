@@ -72,6 +72,7 @@ internal static class RatioMode
             new("GoogleProtobuf_ParseFrom_NoManagedFieldsNoQuantities", parts.GoogleProtobuf_ParseFrom_NoManagedFieldsNoQuantities, 16, 4),
             new("ResourceQuantity_Parse_PerPod", parts.ResourceQuantity_Parse_PerPod, 16, 4),
             new("FieldsV1_JsonElementParse_PerPod", () => parts.FieldsV1_JsonElementParse_PerPod(), 16, 4),
+            new("FieldsV1_JsonElementParseSpan_PerPod", () => parts.FieldsV1_JsonElementParseSpan_PerPod(), 16, 4),
             new("FieldsV1_CopyBytes_PerPod", parts.FieldsV1_CopyBytes_PerPod, 16, 4),
         ]);
 

@@ -89,8 +89,8 @@ internal static class RawCodec
 
     /// <summary>
     /// <see cref="JsonElement.Parse(ReadOnlySpan{byte}, JsonDocumentOptions)"/> copies the bytes and
-    /// parses once into unpooled storage; measured 1.6× faster than <c>ParseValue</c> over a reader
-    /// (which scans the value, then parses it again) on fixture FieldsV1 values.
+    /// parses once into unpooled storage; <c>ParseValue</c> over a reader scans the value, then parses
+    /// it again (1.5× slower on fixture FieldsV1 values: docs/benchmarks.md, <c>ratios</c>).
     /// </summary>
     private static JsonElement Parse(ref ProtoReader r, ReadOnlySpan<byte> raw)
     {
