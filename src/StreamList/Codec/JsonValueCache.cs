@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using StreamList.Memory;
 
 namespace StreamList.Codec;
 
@@ -13,48 +14,51 @@ namespace StreamList.Codec;
 /// only the second time its slot sees its hash, so values unique to one object (a kubelet entry
 /// naming the pod's IP) never occupy the cache and age into the older GC generations; values over
 /// <see cref="MaxBytes"/> are never cached; a hit is verified byte for byte against the cached
-/// element's own raw text. Lock-free: entries are immutable.
+/// element's own raw text. Lock-free: entries are immutable, and a torn or stale hash costs a
+/// miss, never a wrong value. One <c>ulong</c> per slot holds the cached value's hash (low half)
+/// and the last first-seen hash (high half), so a miss reads no cached element.
 /// </summary>
 internal static class JsonValueCache
 {
     /// <summary>Largest JSON value cached, in bytes.</summary>
     public const int MaxBytes = 4096;
 
-    private static readonly Entry?[] s_table = new Entry?[4096];
-    private static readonly int[] s_seen = new int[4096];
+    private static readonly object?[] s_elements = new object?[4096];
+    private static readonly ulong[] s_hashes = new ulong[4096];
 
-    /// <summary>
-    /// Looks <paramref name="json"/> up. On a miss, <paramref name="slot"/> is where <see cref="Add"/>
-    /// may put it: the slot when this value was seen there before, else -1 (its hash is remembered).
-    /// </summary>
-    public static bool TryGet(ReadOnlySpan<byte> json, out object? element, out int slot)
+    /// <summary>Where a missed value may be cached: <see cref="Slot"/> is -1 on its first sighting.</summary>
+    public readonly record struct Miss(int Slot, uint Hash);
+
+    /// <summary>Looks <paramref name="json"/> up; on a miss, says where <see cref="Add"/> may put it.</summary>
+    public static bool TryGet(ReadOnlySpan<byte> json, out object? element, out Miss miss)
     {
-        var table = s_table;
-        var hasher = new HashCode();
-        hasher.AddBytes(json);
-        int hash = hasher.ToHashCode();
-        slot = (int)((uint)hash % (uint)table.Length);
-        var entry = Volatile.Read(ref table[slot]);
-        if (entry is not null && JsonMarshal.GetRawUtf8Value((JsonElement)entry.Element).SequenceEqual(json))
+        uint hash = ByteHash.Of(json);
+        int slot = (int)(hash % (uint)s_elements.Length);
+        ulong hashes = Volatile.Read(ref s_hashes[slot]);
+        if ((uint)hashes == hash
+            && Volatile.Read(ref s_elements[slot]) is { } cached
+            && JsonMarshal.GetRawUtf8Value((JsonElement)cached).SequenceEqual(json))
         {
-            element = entry.Element;
+            element = cached;
+            miss = default;
             return true;
         }
         element = null;
-        if (s_seen[slot] != hash)
+        if ((uint)(hashes >> 32) != hash)
         {
-            s_seen[slot] = hash;
+            Volatile.Write(ref s_hashes[slot], ((ulong)hash << 32) | (uint)hashes); // first sighting
             slot = -1;
         }
+        miss = new Miss(slot, hash);
         return false;
     }
 
-    /// <summary>Caches a boxed <see cref="JsonElement"/> in the slot <see cref="TryGet"/> gave (no-op for -1).</summary>
-    public static void Add(int slot, object element)
+    /// <summary>Caches a boxed <see cref="JsonElement"/> where <see cref="TryGet"/> said (no-op on a first sighting).</summary>
+    public static void Add(Miss miss, object element)
     {
-        if (slot >= 0)
-            Volatile.Write(ref s_table[slot], new Entry(element));
+        if (miss.Slot < 0)
+            return;
+        Volatile.Write(ref s_elements[miss.Slot], element);
+        Volatile.Write(ref s_hashes[miss.Slot], ((ulong)miss.Hash << 32) | miss.Hash);
     }
-
-    private sealed record Entry(object Element);
 }

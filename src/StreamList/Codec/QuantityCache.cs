@@ -1,4 +1,5 @@
 using k8s.Models;
+using StreamList.Memory;
 
 namespace StreamList.Codec;
 
@@ -21,10 +22,7 @@ internal static class QuantityCache
         slot = -1;
         if (text.Length > MaxTextBytes)
             return false;
-        uint h = 2166136261;
-        foreach (byte b in text)
-            h = (h ^ b) * 16777619;
-        slot = (int)(h % (uint)s_table.Length);
+        slot = (int)(ByteHash.Of(text) % (uint)s_table.Length);
         var entry = Volatile.Read(ref s_table[slot]);
         if (entry is null || !text.SequenceEqual(entry.Text))
             return false;

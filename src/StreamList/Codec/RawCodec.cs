@@ -80,10 +80,10 @@ internal static class RawCodec
     {
         if (raw.Length > JsonValueCache.MaxBytes)
             return Parse(ref r, raw);
-        if (JsonValueCache.TryGet(raw, out var cached, out int slot))
+        if (JsonValueCache.TryGet(raw, out var cached, out var miss))
             return cached!;
         object element = Parse(ref r, raw);
-        JsonValueCache.Add(slot, element);
+        JsonValueCache.Add(miss, element);
         return element;
     }
 

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace StreamList.Memory;
@@ -9,14 +8,20 @@ namespace StreamList.Memory;
 /// Decoding looks the value up by its UTF-8 bytes, so a hit allocates nothing.
 ///
 /// Contract: direct-mapped and fixed-size (it never grows past <see cref="Capacity"/> entries);
-/// a collision simply replaces the older entry. Thread-safe without locks: entries are
-/// immutable and published by a single reference write. Strings longer than
-/// <see cref="MaxLength"/> bytes are never pooled.
+/// a value is pooled the second time its slot sees it (the first sighting only notes its hash, so
+/// values unique to one object never displace shared ones), and a collision then replaces the
+/// older entry. Only ASCII values of at most <see cref="MaxLength"/> bytes are pooled.
+/// Thread-safe without locks: a hit is always checked against the pooled string itself, so a
+/// torn or stale hash can cost a miss, never a wrong string.
+///
+/// Layout: one <c>ulong</c> per slot holds the pooled string's hash (low half) and the hash of the
+/// last value first seen there (high half), so a lookup that misses, as most lookups of unique
+/// values do, reads one array element and touches no string.
 /// </summary>
 public sealed class Utf8StringPool
 {
-    private readonly Entry?[] _entries;
-    private readonly uint[] _seen;
+    private readonly string?[] _strings;
+    private readonly ulong[] _hashes;
     private readonly int _mask;
     private long _hits;
     private long _misses;
@@ -30,14 +35,14 @@ public sealed class Utf8StringPool
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 16);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity);
-        _entries = new Entry?[size];
-        _seen = new uint[size];
+        _strings = new string?[size];
+        _hashes = new ulong[size];
         _mask = size - 1;
         MaxLength = maxLength;
     }
 
     /// <summary>Number of slots.</summary>
-    public int Capacity => _entries.Length;
+    public int Capacity => _strings.Length;
 
     /// <summary>Longest UTF-8 value, in bytes, that is pooled.</summary>
     public int MaxLength { get; }
@@ -55,20 +60,27 @@ public sealed class Utf8StringPool
             return string.Empty;
         if (utf8.Length > MaxLength)
             return Encoding.UTF8.GetString(utf8);
-        uint hash = Hash(utf8);
+        uint hash = ByteHash.Of(utf8);
         int slot = (int)(hash & (uint)_mask);
-        var entry = Volatile.Read(ref _entries[slot]);
-        if (entry is not null && utf8.SequenceEqual(entry.Utf8))
+        ulong hashes = Volatile.Read(ref _hashes[slot]);
+        if ((uint)hashes == hash)
         {
-            _hits++;
-            return entry.Value;
+            string? pooled = Volatile.Read(ref _strings[slot]);
+            if (pooled is not null && System.Text.Ascii.Equals(utf8, pooled))
+            {
+                _hits++;
+                return pooled;
+            }
         }
         _misses++;
         string value = Encoding.UTF8.GetString(utf8);
-        if (_seen[slot] == hash)
-            Volatile.Write(ref _entries[slot], new Entry(utf8.ToArray(), value));
-        else
-            _seen[slot] = hash; // first sighting: remember the hash only
+        if ((uint)(hashes >> 32) != hash)
+            Volatile.Write(ref _hashes[slot], ((ulong)hash << 32) | (uint)hashes); // first sighting: remember the hash only
+        else if (value.Length == utf8.Length) // as many chars as bytes: ASCII
+        {
+            Volatile.Write(ref _strings[slot], value);
+            Volatile.Write(ref _hashes[slot], ((ulong)hash << 32) | hash);
+        }
         return value;
     }
 
@@ -80,30 +92,5 @@ public sealed class Utf8StringPool
         Span<byte> buffer = stackalloc byte[MaxLength * 3];
         int n = Encoding.UTF8.GetBytes(value, buffer);
         return n > MaxLength ? value : Get(buffer[..n]);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Hash(ReadOnlySpan<byte> data)
-    {
-        // Eight bytes per step (multiply-xorshift), then the tail: values are short, and a pool
-        // of public values needs no per-process seed.
-        ulong h = 0x9E3779B97F4A7C15UL ^ (ulong)data.Length;
-        while (data.Length >= 8)
-        {
-            h = (h ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(data)) * 0xBF58476D1CE4E5B9UL;
-            h ^= h >> 31;
-            data = data[8..];
-        }
-        ulong tail = 0;
-        for (int i = 0; i < data.Length; i++)
-            tail |= (ulong)data[i] << (8 * i);
-        h = (h ^ tail) * 0x94D049BB133111EBUL;
-        return (uint)(h ^ (h >> 32));
-    }
-
-    private sealed class Entry(byte[] utf8, string value)
-    {
-        public readonly byte[] Utf8 = utf8;
-        public readonly string Value = value;
     }
 }
