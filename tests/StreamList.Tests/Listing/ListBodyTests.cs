@@ -3,6 +3,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using StreamList.Listing;
+using StreamList.Memory;
 using StreamList.Testing.Fixture;
 using StreamList.Wire;
 
@@ -55,7 +56,7 @@ public class ListBodyTests
     {
         var list = FixtureList(40);
         byte[] json = Encoding.UTF8.GetBytes(KubernetesJson.Serialize(list));
-        var pool = new Memory.Utf8StringPool();
+        var pool = new Utf8StringPool();
         var (pooled, _) = await Read(json, "application/json", new DecodeOptions { Strings = pool });
         var (fresh, _) = await Read(json, "application/json", DecodeOptions.NoInterning);
 
@@ -75,7 +76,7 @@ public class ListBodyTests
         list.Items[0].Metadata.Annotations["escaped"] = "quote \" tab \t é";
         list.Items[1].Metadata.Annotations["long"] = new string('x', 5000);
         byte[] json = Encoding.UTF8.GetBytes(KubernetesJson.Serialize(list));
-        var (pooled, _) = await Read(json, "application/json", new DecodeOptions { Strings = new Memory.Utf8StringPool() });
+        var (pooled, _) = await Read(json, "application/json", new DecodeOptions { Strings = new Utf8StringPool() });
         var (fresh, _) = await Read(json, "application/json", DecodeOptions.NoInterning);
         Assert.Equal(KubernetesJson.Serialize(fresh), KubernetesJson.Serialize(pooled));
         Assert.Equal("quote \" tab \t é", pooled[0].Metadata.Annotations["escaped"]);
@@ -90,7 +91,7 @@ public class ListBodyTests
         byte[] json = Encoding.UTF8.GetBytes(KubernetesJson.Serialize(list));
         int at = json.AsSpan().IndexOf("BADBYTES"u8);
         json[at] = 0xFF; // not UTF-8
-        foreach (var options in new[] { new DecodeOptions { Strings = new Memory.Utf8StringPool() }, DecodeOptions.NoInterning })
+        foreach (var options in new[] { new DecodeOptions { Strings = new Utf8StringPool() }, DecodeOptions.NoInterning })
         {
             var error = await Assert.ThrowsAsync<KubernetesWireException>(() => Read(json, "application/json", options));
             Assert.Equal(WireErrorKind.InvalidValue, error.Kind);
