@@ -14,9 +14,8 @@ namespace StreamList.Codec;
 /// only the second time its slot sees its hash, so values unique to one object (a kubelet entry
 /// naming the pod's IP) never occupy the cache and age into the older GC generations; values over
 /// <see cref="MaxBytes"/> are never cached; a hit is verified byte for byte against the cached
-/// element's own raw text. Lock-free: entries are immutable, and a torn or stale hash costs a
-/// miss, never a wrong value. One <c>ulong</c> per slot holds the cached value's hash (low half)
-/// and the last first-seen hash (high half), so a miss reads no cached element.
+/// element's own raw text. Lock-free: entries are immutable, and a stale hash
+/// (<see cref="SlotHashes"/>) costs a miss, never a wrong value.
 /// </summary>
 internal static class JsonValueCache
 {
@@ -24,7 +23,7 @@ internal static class JsonValueCache
     public const int MaxBytes = 4096;
 
     private static readonly object?[] s_elements = new object?[4096];
-    private static readonly ulong[] s_hashes = new ulong[4096];
+    private static readonly SlotHashes s_hashes = new(4096);
 
     /// <summary>Where a missed value may be cached: <see cref="Slot"/> is -1 on its first sighting.</summary>
     public readonly record struct Miss(int Slot, uint Hash);
@@ -34,8 +33,7 @@ internal static class JsonValueCache
     {
         uint hash = ByteHash.Of(json);
         int slot = (int)(hash % (uint)s_elements.Length);
-        ulong hashes = Volatile.Read(ref s_hashes[slot]);
-        if ((uint)hashes == hash
+        if (s_hashes.MayHold(slot, hash)
             && Volatile.Read(ref s_elements[slot]) is { } cached
             && JsonMarshal.GetRawUtf8Value((JsonElement)cached).SequenceEqual(json))
         {
@@ -44,12 +42,7 @@ internal static class JsonValueCache
             return true;
         }
         element = null;
-        if ((uint)(hashes >> 32) != hash)
-        {
-            Volatile.Write(ref s_hashes[slot], ((ulong)hash << 32) | (uint)hashes); // first sighting
-            slot = -1;
-        }
-        miss = new Miss(slot, hash);
+        miss = new Miss(s_hashes.SeenBefore(slot, hash) ? slot : -1, hash);
         return false;
     }
 
@@ -59,6 +52,6 @@ internal static class JsonValueCache
         if (miss.Slot < 0)
             return;
         Volatile.Write(ref s_elements[miss.Slot], element);
-        Volatile.Write(ref s_hashes[miss.Slot], ((ulong)miss.Hash << 32) | miss.Hash);
+        s_hashes.Hold(miss.Slot, miss.Hash);
     }
 }

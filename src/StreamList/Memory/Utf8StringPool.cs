@@ -12,16 +12,12 @@ namespace StreamList.Memory;
 /// values unique to one object never displace shared ones), and a collision then replaces the
 /// older entry. Only ASCII values of at most <see cref="MaxLength"/> bytes are pooled.
 /// Thread-safe without locks: a hit is always checked against the pooled string itself, so a
-/// torn or stale hash can cost a miss, never a wrong string.
-///
-/// Layout: one <c>ulong</c> per slot holds the pooled string's hash (low half) and the hash of the
-/// last value first seen there (high half), so a lookup that misses, as most lookups of unique
-/// values do, reads one array element and touches no string.
+/// stale hash (<see cref="SlotHashes"/>) can cost a miss, never a wrong string.
 /// </summary>
 public sealed class Utf8StringPool
 {
     private readonly string?[] _strings;
-    private readonly ulong[] _hashes;
+    private readonly SlotHashes _hashes;
     private readonly int _mask;
     private long _hits;
     private long _misses;
@@ -36,7 +32,7 @@ public sealed class Utf8StringPool
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
         int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)capacity);
         _strings = new string?[size];
-        _hashes = new ulong[size];
+        _hashes = new SlotHashes(size);
         _mask = size - 1;
         MaxLength = maxLength;
     }
@@ -62,24 +58,17 @@ public sealed class Utf8StringPool
             return Encoding.UTF8.GetString(utf8);
         uint hash = ByteHash.Of(utf8);
         int slot = (int)(hash & (uint)_mask);
-        ulong hashes = Volatile.Read(ref _hashes[slot]);
-        if ((uint)hashes == hash)
+        if (_hashes.MayHold(slot, hash) && Volatile.Read(ref _strings[slot]) is { } pooled && System.Text.Ascii.Equals(utf8, pooled))
         {
-            string? pooled = Volatile.Read(ref _strings[slot]);
-            if (pooled is not null && System.Text.Ascii.Equals(utf8, pooled))
-            {
-                _hits++;
-                return pooled;
-            }
+            _hits++;
+            return pooled;
         }
         _misses++;
         string value = Encoding.UTF8.GetString(utf8);
-        if ((uint)(hashes >> 32) != hash)
-            Volatile.Write(ref _hashes[slot], ((ulong)hash << 32) | (uint)hashes); // first sighting: remember the hash only
-        else if (value.Length == utf8.Length) // as many chars as bytes: ASCII
+        if (_hashes.SeenBefore(slot, hash) && value.Length == utf8.Length) // second sighting, and as many chars as bytes: ASCII
         {
             Volatile.Write(ref _strings[slot], value);
-            Volatile.Write(ref _hashes[slot], ((ulong)hash << 32) | hash);
+            _hashes.Hold(slot, hash);
         }
         return value;
     }
