@@ -28,9 +28,9 @@ internal static class ClientModes
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string mode = BenchProcess.Arg(args, "--mode") ?? throw new ArgumentException("--mode is missing");
-        string server = BenchProcess.Arg(args, "--server") ?? throw new ArgumentException("--server is missing");
-        int pods = int.Parse(BenchProcess.Arg(args, "--pods") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        string mode = BenchProcess.Arg(args, "--mode") ?? throw new UsageException("--mode is missing");
+        string server = BenchProcess.Arg(args, "--server") ?? throw new UsageException("--server is missing");
+        int pods = BenchProcess.Count(args, "--pods", 0);
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server });
         Measurement m = mode switch
         {
@@ -46,7 +46,7 @@ internal static class ClientModes
             "informer-compact" => await InformerAsync(client, mode, pods, StoreMode.Compact),
             "relist-skip" => await RelistAsync(client, server, mode, pods, skip: true),
             "relist-noskip" => await RelistAsync(client, server, mode, pods, skip: false),
-            _ => throw new ArgumentException($"unknown mode '{mode}'; modes: {string.Join(", ", All)}"),
+            _ => throw new UsageException($"unknown mode '{mode}'; modes: {string.Join(", ", All)}"),
         };
         Console.WriteLine(m.ToJson());
         return m.Ok ? 0 : 1;

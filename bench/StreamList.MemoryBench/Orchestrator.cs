@@ -14,15 +14,15 @@ internal static class Orchestrator
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int pods = int.Parse(BenchProcess.Arg(args, "--pods") ?? "100000", CultureInfo.InvariantCulture);
-        int repeat = int.Parse(BenchProcess.Arg(args, "--repeat") ?? "3", CultureInfo.InvariantCulture);
+        int pods = BenchProcess.Count(args, "--pods", 100_000);
+        int repeat = BenchProcess.Count(args, "--repeat", 3);
         string[] modes = (BenchProcess.Arg(args, "--modes") ?? "streamlist-protobuf,streamlist-json,kubernetesclient-json").Split(',', StringSplitOptions.RemoveEmptyEntries);
         foreach (var m in modes)
         {
             if (!ClientModes.All.Contains(m))
-                throw new ArgumentException($"unknown mode '{m}'");
+                throw new UsageException($"unknown mode '{m}'");
         }
-        var clientEnv = ClientEnvironment(BenchProcess.Arg(args, "--client-env"));
+        var clientEnv = BenchProcess.Pairs(args, "--client-env"); // set in every client process, all modes alike
         string dir = AppContext.BaseDirectory;
         using var server = BenchProcess.Start(Path.Combine(dir, "StreamList.Cli.dll"), $"serve --pods {pods}", env: null);
         string url = (await server.StandardOutput.ReadLineAsync())?.Trim() ?? throw new InvalidOperationException("the server printed no URL");
@@ -51,23 +51,6 @@ internal static class Orchestrator
         Console.WriteLine(Table(results, pods));
         Console.WriteLine(Ratios(results, modes.Length, "kubernetesclient-json"));
         return 0;
-    }
-
-    /// <summary>
-    /// <c>--client-env DOTNET_gcServer=1,DOTNET_GCgen0size=0x10000000</c>: variables set in every
-    /// client process (all modes alike), for GC-tuned runs beside the default ones.
-    /// </summary>
-    private static Dictionary<string, string> ClientEnvironment(string? spec)
-    {
-        var env = new Dictionary<string, string>();
-        foreach (var pair in (spec ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
-        {
-            int eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-                throw new ArgumentException($"--client-env wants NAME=VALUE pairs, got '{pair}'");
-            env[pair[..eq]] = pair[(eq + 1)..];
-        }
-        return env;
     }
 
     private static async Task<Measurement> RunClientAsync(string dir, string mode, string url, int pods, Dictionary<string, string> env)

@@ -9,19 +9,34 @@
 //   dotnet run -c Release --project bench/StreamList.MemoryBench -- storm --pods N [--rate 4000] [--seconds 60] [--compact-every 3] [--settle S]
 //       an informer (streamlist sync) under DOTNET_GCHeapHardLimit = 2 x its steady heap through a 410 storm,
 //       then S more seconds (default max(60, pods/2500)) to converge to the server's keysSha256.
-using StreamList.MemoryBench;
+namespace StreamList.MemoryBench;
 
-return args.FirstOrDefault() switch
+/// <summary>Dispatches the first argument to a command; a bad flag is one line on stderr and exit 2.</summary>
+internal static class Program
 {
-    "run" => await Orchestrator.RunAsync(args[1..]),
-    "client" => await ClientModes.RunAsync(args[1..]),
-    "storm" => await StormRun.RunAsync(args[1..]),
-    _ => Usage(),
-};
+    public static async Task<int> Main(string[] args)
+    {
+        try
+        {
+            return args.FirstOrDefault() switch
+            {
+                "run" => await Orchestrator.RunAsync(args[1..]),
+                "client" => await ClientModes.RunAsync(args[1..]),
+                "storm" => await StormRun.RunAsync(args[1..]),
+                _ => Usage(),
+            };
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine($"StreamList.MemoryBench: {e.Message}");
+            return 2;
+        }
+    }
 
-static int Usage()
-{
-    Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] [--client-env K=V,...] | client --mode M --server URL --pods N | storm --pods N [--rate R] [--seconds S] [--compact-every S] [--settle S]");
-    Console.Error.WriteLine("modes: " + string.Join(", ", ClientModes.All));
-    return 2;
+    private static int Usage()
+    {
+        Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] [--client-env K=V,...] | client --mode M --server URL --pods N | storm --pods N [--rate R] [--seconds S] [--compact-every S] [--settle S]");
+        Console.Error.WriteLine("modes: " + string.Join(", ", ClientModes.All));
+        return 2;
+    }
 }

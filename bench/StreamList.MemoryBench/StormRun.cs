@@ -17,13 +17,13 @@ internal static class StormRun
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        int pods = int.Parse(BenchProcess.Arg(args, "--pods") ?? "20000", CultureInfo.InvariantCulture);
-        int rate = int.Parse(BenchProcess.Arg(args, "--rate") ?? "4000", CultureInfo.InvariantCulture);
-        double seconds = double.Parse(BenchProcess.Arg(args, "--seconds") ?? "60", CultureInfo.InvariantCulture);
-        double compactEvery = double.Parse(BenchProcess.Arg(args, "--compact-every") ?? "3", CultureInfo.InvariantCulture);
+        int pods = BenchProcess.Count(args, "--pods", 20_000);
+        int rate = BenchProcess.Count(args, "--rate", 4000);
+        double seconds = BenchProcess.Number(args, "--seconds", 60);
+        double compactEvery = BenchProcess.Number(args, "--compact-every", 3);
         // After the storm the informer needs a whole relist (and maybe a backoff) to converge: a
         // 500k-pod list takes about a minute here, so the time to settle grows with the pods.
-        double settle = double.Parse(BenchProcess.Arg(args, "--settle") ?? Math.Max(60, pods / 2500).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        double settle = BenchProcess.Number(args, "--settle", Math.Max(60, pods / 2500));
         string dir = AppContext.BaseDirectory;
         string cli = Path.Combine(dir, "StreamList.Cli.dll");
 
