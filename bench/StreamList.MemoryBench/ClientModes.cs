@@ -142,7 +142,7 @@ internal static class ClientModes
     {
         var clock = Stopwatch.StartNew();
         await using var informer = new Informer<V1Pod>(client.CreateListWatch<V1Pod>(options: Streaming(true, true)),
-            new InformerOptions<V1Pod> { StoreMode = store, PageSize = null });
+            new InformerOptions<V1Pod> { StoreMode = store, PageSize = 0 });
         informer.Start();
         await informer.WaitForSyncAsync();
         clock.Stop();
@@ -157,7 +157,7 @@ internal static class ClientModes
         int watches = 0;
         var listWatch = new ListWatch<V1Pod>(streaming.List, (request, ct) => ControlledWatch(Interlocked.Increment(ref watches) == 1, expire.Task, ct));
         var clock = Stopwatch.StartNew();
-        await using var informer = new Informer<V1Pod>(listWatch, new InformerOptions<V1Pod> { PageSize = null, SkipUnchangedOnRelist = skip });
+        await using var informer = new Informer<V1Pod>(listWatch, new InformerOptions<V1Pod> { PageSize = 0, SkipUnchangedOnRelist = skip });
         informer.Start();
         await informer.WaitForSyncAsync();
         clock.Stop();

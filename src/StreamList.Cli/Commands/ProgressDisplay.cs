@@ -2,7 +2,8 @@ namespace StreamList.Cli.Commands;
 
 /// <summary>
 /// A live one-line status on stderr for long work: redrawn in place four times a second on a
-/// terminal, printed every five seconds otherwise (logs stay readable). Disposing prints the last state.
+/// terminal, printed every five seconds otherwise (logs stay readable), or as plain lines every
+/// <c>period</c> when asked for (machine-readable progress). Disposing prints the last state.
 /// </summary>
 internal sealed class ProgressDisplay : IAsyncDisposable
 {
@@ -11,20 +12,22 @@ internal sealed class ProgressDisplay : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly bool _terminal;
+    private readonly TimeSpan _period;
 
-    private ProgressDisplay(TextWriter output, Func<string> status)
+    private ProgressDisplay(TextWriter output, Func<string> status, TimeSpan? period, bool lines)
     {
         _out = output;
         _status = status;
-        _terminal = ReferenceEquals(output, Console.Error) && !Console.IsErrorRedirected;
+        _terminal = !lines && ReferenceEquals(output, Console.Error) && !Console.IsErrorRedirected;
+        _period = period ?? (_terminal ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(5));
         _loop = LoopAsync();
     }
 
-    public static ProgressDisplay Start(TextWriter output, Func<string> status) => new(output, status);
+    public static ProgressDisplay Start(TextWriter output, Func<string> status, TimeSpan? period = null, bool lines = false) => new(output, status, period, lines);
 
     private async Task LoopAsync()
     {
-        var period = _terminal ? TimeSpan.FromMilliseconds(250) : TimeSpan.FromSeconds(5);
+        var period = _period;
         using var timer = new PeriodicTimer(period);
         try
         {

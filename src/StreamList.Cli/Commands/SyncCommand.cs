@@ -13,7 +13,8 @@ namespace StreamList.Cli.Commands;
 /// <summary>
 /// <c>streamlist sync</c>: runs an informer on one resource for a while (list, watch, relist on 410,
 /// backoff), with live figures on stderr; with <c>--summary</c> prints one JSON line
-/// <c>{objects, keysSha256, relists, watchRestarts, watchExpired, events, backoffs, maxRelistsInFlight, peakRssMiB, heapMiB}</c> at the end.
+/// <c>{objects, keysSha256, relists, watchRestarts, watchExpired, events, backoffs, maxRelistsInFlight, peakRssMiB, heapMiB}</c> at the end,
+/// and with <c>--summary-every S</c> also every S seconds while it runs (for scripts that watch a long sync converge).
 /// </summary>
 internal sealed class SyncCommand : ICommand
 {
@@ -21,16 +22,19 @@ internal sealed class SyncCommand : ICommand
 
     public string Summary => "run an informer for a while; print its cache's keysSha256 and figures";
 
-    public string Usage => "sync --server URL | --kubeconfig PATH --resource pods [--namespace NS] [--seconds S] [--store objects|compact] [--watch-list] [--summary]";
+    public string Usage => "sync --server URL | --kubeconfig PATH --resource pods [--namespace NS] [--seconds S] [--store objects|compact] [--watch-list] [--summary [--summary-every S]] [--quiet]";
 
     public async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
     {
-        var line = CommandLine.Parse(args, [.. ClusterConnection.Options, ["--resource"], ["--namespace", "-n"], ["--seconds"], ["--store"]],
+        var line = CommandLine.Parse(args, [.. ClusterConnection.Options, ["--resource"], ["--namespace", "-n"], ["--seconds"], ["--store"], ["--summary-every"]],
             ["--summary", "--watch-list", "--quiet"]);
         if (line.Positionals.Count > 0)
             throw new UsageException($"unexpected argument '{line.Positionals[0]}'");
         var type = ResourceTypes.Find(line.Value("--resource") ?? throw new UsageException("--resource is missing"));
         double seconds = Arguments.Double(line, "--seconds", min: 0) ?? 0;
+        double? every = Arguments.Double(line, "--summary-every", min: 0.1);
+        if (every is not null && !line.Flag("--summary"))
+            throw new UsageException("--summary-every needs --summary");
         var store = (line.Value("--store") ?? "objects") switch
         {
             "objects" => StoreMode.Objects,
@@ -40,7 +44,8 @@ internal sealed class SyncCommand : ICommand
         using var client = ClusterConnection.Create(line);
         var run = typeof(SyncCommand).GetMethod(nameof(SyncAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
             .MakeGenericMethod(type);
-        var settings = new SyncSettings(line.Value("--namespace"), TimeSpan.FromSeconds(seconds), store, line.Flag("--watch-list"), line.Flag("--quiet"));
+        var settings = new SyncSettings(line.Value("--namespace"), TimeSpan.FromSeconds(seconds), store, line.Flag("--watch-list"), line.Flag("--quiet"),
+            every is { } e ? TimeSpan.FromSeconds(e) : null);
         var result = await ((Task<SyncResult>)run.Invoke(null, [client, settings, console, cancellationToken])!).ConfigureAwait(false);
         if (line.Flag("--summary"))
             console.Out.WriteLine(JsonSerializer.Serialize(result, ListResult.JsonOptions));
@@ -49,16 +54,20 @@ internal sealed class SyncCommand : ICommand
         return ExitCodes.Ok;
     }
 
-    internal sealed record SyncSettings(string? Namespace, TimeSpan Duration, StoreMode Store, bool WatchList, bool Quiet);
+    internal sealed record SyncSettings(string? Namespace, TimeSpan Duration, StoreMode Store, bool WatchList, bool Quiet, TimeSpan? SummaryEvery = null);
 
     internal static async Task<SyncResult> SyncAsync<T>(Kubernetes client, SyncSettings settings, CliConsole console, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var streaming = StreamingOptions.Default;
+        var gate = new RelistGate();
         await using var informer = new Informer<T>(client.CreateListWatch<T>(settings.Namespace, streaming),
-            new InformerOptions<T> { StoreMode = settings.Store, UseWatchList = settings.WatchList });
+            new InformerOptions<T> { StoreMode = settings.Store, UseWatchList = settings.WatchList, RelistGate = gate });
         var clock = Stopwatch.StartNew();
         await using (var display = settings.Quiet ? null : ProgressDisplay.Start(console.Error, () => Status(informer)))
+        await using (var summaries = settings.SummaryEvery is { } every
+            ? ProgressDisplay.Start(console.Out, () => JsonSerializer.Serialize(SyncResult.Of(informer, gate), ListResult.JsonOptions), every, lines: true)
+            : null)
         {
             informer.Start();
             await informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
@@ -76,7 +85,7 @@ internal sealed class SyncCommand : ICommand
             }
         }
         await informer.StopAsync().ConfigureAwait(false);
-        return SyncResult.Of(informer);
+        return SyncResult.Of(informer, gate);
     }
 
     internal static string Status<T>(Informer<T> informer)
@@ -91,12 +100,12 @@ internal sealed class SyncCommand : ICommand
 internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, long WatchRestarts, long WatchExpired, long Events,
     long Backoffs, int MaxRelistsInFlight, double PeakRssMiB, double HeapMiB)
 {
-    public static SyncResult Of<T>(Informer<T> informer)
+    public static SyncResult Of<T>(Informer<T> informer, RelistGate gate)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var items = informer.Store.List();
         var s = informer.Statistics;
         return new SyncResult(items.Count, StreamList.Diagnostics.KeysSha256.Compute(items.Select(i => i.Metadata)), s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
-            s.Failures, RelistGate.Shared.MaxInFlight, Math.Round(ProcessMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1));
+            s.Failures, gate.MaxInFlight, Math.Round(ProcessMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1));
     }
 }

@@ -34,4 +34,10 @@ internal static partial class ReflectorLog
 
     [LoggerMessage(10, LogLevel.Debug, "{Resource}: waiting for the relist gate ({InFlight} in flight)")]
     public static partial void WaitingForGate(ILogger logger, string resource, int inFlight);
+
+    [LoggerMessage(11, LogLevel.Warning, "{Resource}: resourceVersion {ResourceVersion} is newer than the server's (too large resource version, e.g. after an etcd restore); relisting with a consistent read")]
+    public static partial void ResourceVersionTooLarge(ILogger logger, string resource, string resourceVersion);
+
+    [LoggerMessage(12, LogLevel.Warning, "{Resource}: skipped {Key}: {Reason} {Error}")]
+    public static partial void ObjectSkipped(ILogger logger, string resource, string key, string reason, string error, Exception? exception);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -6,6 +7,8 @@ namespace StreamList.Diagnostics;
 /// <summary>
 /// StreamList's instruments, on the meter <c>StreamList</c> (listen with dotnet-counters,
 /// OpenTelemetry or a <see cref="MeterListener"/>). Every measurement is tagged with the resource.
+/// The instruments are static and hold no informer: the store gauge reads the informers that are
+/// running now (each registers on start and leaves on stop), so a stopped informer is collectable.
 /// </summary>
 public static class StreamListMetrics
 {
@@ -23,17 +26,58 @@ public static class StreamListMetrics
     internal static readonly Counter<long> WatchEvents = s_meter.CreateCounter<long>("streamlist.watch.events", description: "Watch events applied");
     internal static readonly Counter<long> WatchExpired = s_meter.CreateCounter<long>("streamlist.watch.expired", description: "Watches ended by 410 Expired");
     internal static readonly Counter<long> Backoffs = s_meter.CreateCounter<long>("streamlist.backoffs", description: "Waits before retrying a failed list or watch");
+    internal static readonly Counter<long> ObjectsSkipped = s_meter.CreateCounter<long>("streamlist.objects.skipped", description: "Listed items and watch events that could not be stored and were skipped");
+
+    private static readonly ConcurrentDictionary<long, (string Resource, Func<int> Count)> s_stores = new();
+    private static long s_lastStore;
+    private static int s_relistsInFlight;
 
     static StreamListMetrics()
     {
         s_meter.CreateObservableGauge("streamlist.gc.heap_bytes", () => GC.GetGCMemoryInfo().HeapSizeBytes, unit: "By", description: "Managed heap size after the last GC");
         s_meter.CreateObservableGauge("streamlist.gc.limit_bytes", () => GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, unit: "By", description: "Memory available to the GC (the hard limit when set)");
-        s_meter.CreateObservableGauge("streamlist.relist.in_flight", () => Memory.RelistGate.Shared.InFlight, description: "Relists holding the shared gate");
+        s_meter.CreateObservableGauge("streamlist.relist.in_flight", () => Volatile.Read(ref s_relistsInFlight), description: "Relists holding a relist gate, over every gate");
+        s_meter.CreateObservableGauge("streamlist.store.objects", ObserveStores, description: "Objects in each running informer's cache");
     }
 
     internal static TagList Tags(string resource) => new() { { "resource", resource } };
 
-    /// <summary>Registers an observable gauge for an informer's store size.</summary>
-    internal static ObservableGauge<int> StoreObjects(string resource, Func<int> count) =>
-        s_meter.CreateObservableGauge("streamlist.store.objects", () => new Measurement<int>(count(), Tags(resource)), description: "Objects in an informer's cache");
+    /// <summary>Adds a running informer's store to the store gauge; dispose the result when it stops.</summary>
+    internal static IDisposable TrackStore(string resource, Func<int> count)
+    {
+        long id = Interlocked.Increment(ref s_lastStore);
+        s_stores[id] = (resource, count);
+        return new Untrack(id);
+    }
+
+    /// <summary>Counts a relist holding <paramref name="slot"/> until the result is disposed (which also leaves the gate).</summary>
+    internal static IDisposable RelistInFlight(IDisposable slot)
+    {
+        Interlocked.Increment(ref s_relistsInFlight);
+        return new InFlight(slot);
+    }
+
+    private static IEnumerable<Measurement<int>> ObserveStores()
+    {
+        foreach (var (resource, count) in s_stores.Values)
+            yield return new Measurement<int>(count(), Tags(resource));
+    }
+
+    private sealed class Untrack(long id) : IDisposable
+    {
+        public void Dispose() => s_stores.TryRemove(id, out _);
+    }
+
+    private sealed class InFlight(IDisposable slot) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) != 0)
+                return;
+            Interlocked.Decrement(ref s_relistsInFlight);
+            slot.Dispose();
+        }
+    }
 }

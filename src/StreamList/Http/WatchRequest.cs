@@ -26,6 +26,13 @@ public sealed record WatchRequest
     /// <summary>WatchList: the server first sends the current state as ADDED events, then an initial-events-end bookmark.</summary>
     public bool? SendInitialEvents { get; init; }
 
+    /// <summary>
+    /// Set by the informer during a WatchList's initial events: an ADDED event whose object this
+    /// returns true for is already held unchanged, so the protobuf reader skips decoding it and does
+    /// not hand it out. Other watch functions may ignore it.
+    /// </summary>
+    internal Func<Listing.ItemIdentity, bool>? SkipUnchanged { get; init; }
+
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {
         yield return new("watch", "true");

@@ -15,6 +15,10 @@ namespace StreamList.Informers;
 //   and a resync, which snapshots the store and enqueues under that lock, sends every object's
 //   state as of a point between two changes: a later change is queued after the resync, an
 //   earlier one before it, and a resync can never put a stale state behind a newer change.
+// - Nothing is decoded under the lock. The initial adds and a resync snapshot the store's
+//   payloads (the objects, or a compact store's immutable byte arrays: each is one object's state
+//   at that instant, as client-go's resync takes each key's current object) and enqueue them;
+//   the handler's own loop decodes each one just before the call.
 // - The lock is only ever held for enqueueing (never across a handler call), and the processor
 //   takes it itself (re-entrantly if the caller already holds it), so it is safe whoever calls.
 // - HasSynced per registration: MarkSynced, then every notification queued for that handler up to
@@ -26,7 +30,8 @@ internal sealed class HandlerProcessor<T>
 {
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly Func<IReadOnlyList<T>> _snapshot;
+    private readonly Func<IReadOnlyList<object>> _snapshot;
+    private readonly Func<object, T> _read;
     private readonly object _syncRoot;
     private ProcessorListener<T>[] _listeners = []; // replaced, never mutated, under _syncRoot
     private bool _synced;
@@ -35,12 +40,13 @@ internal sealed class HandlerProcessor<T>
 
     /// <param name="time">The clock resync timers run on.</param>
     /// <param name="logger">Where handler failures and registrations are logged.</param>
-    /// <param name="snapshot">The store's current contents, for a resync; called under <paramref name="syncRoot"/>.</param>
+    /// <param name="snapshot">The store's current payloads, for a resync; called under <paramref name="syncRoot"/>, so it must not decode.</param>
     /// <param name="syncRoot">
     /// The informer's lock, held while it applies a change to the store and distributes it; the
     /// processor takes it to enqueue (never while a handler runs).
     /// </param>
-    public HandlerProcessor(TimeProvider time, ILogger logger, Func<IReadOnlyList<T>> snapshot, object syncRoot)
+    /// <param name="read">Turns a payload into the object a handler gets (default: the payload is the object); called on the handlers' loops.</param>
+    public HandlerProcessor(TimeProvider time, ILogger logger, Func<IReadOnlyList<object>> snapshot, object syncRoot, Func<object, T>? read = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
@@ -50,7 +56,11 @@ internal sealed class HandlerProcessor<T>
         _logger = logger;
         _snapshot = snapshot;
         _syncRoot = syncRoot;
+        _read = read ?? (static payload => (T)payload);
     }
+
+    /// <summary>The object a snapshotted payload holds; on a handler's loop, outside the lock.</summary>
+    internal T Read(object payload) => _read(payload);
 
     /// <summary>Number of registered handlers.</summary>
     public int HandlerCount => Volatile.Read(ref _listeners).Length;
@@ -66,7 +76,7 @@ internal sealed class HandlerProcessor<T>
     }
 
     /// <summary>
-    /// Registers a handler: it receives every object of <paramref name="currentContents"/> as an add
+    /// Registers a handler: it receives every object of <paramref name="currentContents"/> (payloads, decoded on its loop) as an add
     /// with isInInitialList, then every change distributed after this call. The caller takes the
     /// snapshot and calls this under syncRoot, so no change falls between them.
     /// </summary>
@@ -74,7 +84,7 @@ internal sealed class HandlerProcessor<T>
     /// <param name="currentContents">The store's contents now.</param>
     /// <param name="resyncPeriod">How often to re-send every object as an update (old == new); null, zero or infinite for never.</param>
     /// <exception cref="ObjectDisposedException">The processor was stopped.</exception>
-    public HandlerRegistration AddHandler(IResourceEventHandler<T> handler, IReadOnlyList<T> currentContents, TimeSpan? resyncPeriod)
+    public HandlerRegistration AddHandler(IResourceEventHandler<T> handler, IReadOnlyList<object> currentContents, TimeSpan? resyncPeriod)
     {
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(currentContents);
@@ -88,7 +98,7 @@ internal sealed class HandlerProcessor<T>
             ObjectDisposedException.ThrowIf(_stopped is not null, this);
             var listener = new ProcessorListener<T>(this, handler, ++_lastId, _logger, resyncPeriod);
             for (int i = 0; i < currentContents.Count; i++)
-                listener.Enqueue(HandlerNotification<T>.Add(currentContents[i], isInInitialList: true));
+                listener.Enqueue(HandlerNotification<T>.AddPayload(currentContents[i], isInInitialList: true));
             if (_synced)
                 listener.MarkUpstreamSynced();
             _listeners = [.. _listeners, listener];
@@ -205,7 +215,7 @@ internal sealed class HandlerProcessor<T>
         {
             if (listener.IsDetached || !_synced)
                 return;
-            IReadOnlyList<T> objects;
+            IReadOnlyList<object> objects;
             try
             {
                 objects = _snapshot();
@@ -218,7 +228,7 @@ internal sealed class HandlerProcessor<T>
                 return;
             }
             for (int i = 0; i < objects.Count; i++)
-                listener.Enqueue(HandlerNotification<T>.Update(objects[i], objects[i]));
+                listener.Enqueue(HandlerNotification<T>.ResyncPayload(objects[i]));
             HandlerLog.ResyncQueued(_logger, listener.Id, listener.HandlerType, objects.Count);
         }
     }

@@ -5,7 +5,11 @@ internal interface IInformer : IAsyncDisposable
 {
     void Start();
 
-    Task WaitForSyncAsync(CancellationToken cancellationToken);
+    string Name { get; }
+
+    bool HasSynced { get; }
+
+    Task<bool> WaitForSyncAsync(CancellationToken cancellationToken);
 
     Task StopAsync();
 }

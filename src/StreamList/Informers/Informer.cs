@@ -22,9 +22,10 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
     private readonly InformerStore<T> _store;
     private readonly HandlerProcessor<T> _processor;
     private readonly Reflector<T> _reflector;
-    private readonly System.Diagnostics.Metrics.ObservableGauge<int> _storeGauge;
     private CancellationTokenSource? _stop;
+    private IDisposable? _storeGauge;
     private Task? _run;
+    private bool _stopped;
 
     /// <summary>Creates an informer over a list/watch pair (e.g. <c>client.CreateListWatch&lt;V1Pod&gt;()</c>).</summary>
     /// <param name="listWatch">Where objects come from.</param>
@@ -37,9 +38,8 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
         Name = name ?? typeof(T).Name;
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("StreamList.Informer." + Name);
         _store = new InformerStore<T>(options.StoreMode, options.Indexers, options.Decode);
-        _processor = new HandlerProcessor<T>(options.Time, logger, _store.List, _syncRoot);
+        _processor = new HandlerProcessor<T>(options.Time, logger, _store.SnapshotPayloads, _syncRoot, _store.ReadPayload);
         _reflector = new Reflector<T>(listWatch, _store, _processor, _syncRoot, options, Name, logger);
-        _storeGauge = StreamListMetrics.StoreObjects(Name, () => _store.Count);
     }
 
     /// <summary>Name used in logs and metrics.</summary>
@@ -60,6 +60,8 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
     /// <summary>
     /// Adds a handler. It first receives every cached object as an add, then every change, in order,
     /// on its own queue. <paramref name="resyncPeriod"/> re-delivers every object as an update that often.
+    /// The cache is snapshotted under the informer's lock without decoding anything; a compact store's
+    /// objects are decoded on the handler's own queue, so adding a handler never holds up the watch.
     /// </summary>
     public HandlerRegistration AddEventHandler(IResourceEventHandler<T> handler, TimeSpan? resyncPeriod = null)
     {
@@ -67,25 +69,30 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
         lock (_syncRoot)
         {
             _store.NeedOldObjects = true;
-            return _processor.AddHandler(handler, _store.List(), resyncPeriod);
+            return _processor.AddHandler(handler, _store.SnapshotPayloads(), resyncPeriod);
         }
     }
 
-    /// <summary>Starts listing and watching in the background. Calling it again does nothing.</summary>
+    /// <summary>Starts listing and watching in the background. Calling it again, or after <see cref="StopAsync"/>, does nothing.</summary>
     public void Start()
     {
         lock (_syncRoot)
         {
-            if (_run is not null)
+            if (_run is not null || _stopped)
                 return;
             _stop = new CancellationTokenSource();
             var token = _stop.Token;
+            _storeGauge = StreamListMetrics.TrackStore(Name, () => _store.Count);
             _run = Task.Run(() => _reflector.RunAsync(token), token);
         }
     }
 
-    /// <summary>Completes when the cache has synced (or throws when cancelled).</summary>
-    public Task WaitForSyncAsync(CancellationToken cancellationToken = default) => _reflector.Synced.WaitAsync(cancellationToken);
+    /// <summary>
+    /// Completes with true once the cache has synced, or with false when the informer stopped before
+    /// it synced (as client-go's <c>WaitForCacheSync</c>); throws <see cref="OperationCanceledException"/>
+    /// when <paramref name="cancellationToken"/> is cancelled first.
+    /// </summary>
+    public Task<bool> WaitForSyncAsync(CancellationToken cancellationToken = default) => _reflector.Synced.WaitAsync(cancellationToken);
 
     /// <summary>Stops the reflector and handler delivery, and waits for both.</summary>
     public async Task StopAsync()
@@ -93,8 +100,11 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
         Task? run;
         lock (_syncRoot)
         {
+            _stopped = true;
             run = _run;
             _stop?.Cancel();
+            _storeGauge?.Dispose();
+            _storeGauge = null;
         }
         if (run is not null)
         {
@@ -106,6 +116,7 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
             {
             }
         }
+        _reflector.Stopped(); // also when it never ran: waiters for sync get false
         await _processor.StopAsync().ConfigureAwait(false);
     }
 

@@ -24,25 +24,36 @@ public sealed record InformerOptions<T>
     /// <summary>Field selector for list and watch.</summary>
     public string? FieldSelector { get; init; }
 
-    /// <summary>Page size for lists (client-go: 500). The server ignores it for resourceVersion "0".</summary>
-    public int? PageSize { get; init; } = 500;
+    /// <summary>
+    /// Page size for lists. Null (the default) follows client-go: pages of 500 for the first list
+    /// ("0") and consistent lists (""), no limit for a relist at a known resourceVersion so that the
+    /// apiserver serves it from its watch cache (with a limit it is an exact read from etcd) unless
+    /// the first list came back paginated (no watch cache). A number always pages with it; 0 never pages.
+    /// </summary>
+    public int? PageSize { get; init; }
 
     /// <summary>resourceVersion of the first list: "0" serves it from the watch cache, as client-go does.</summary>
     public string InitialResourceVersion { get; init; } = "0";
 
-    /// <summary>Use WatchList (sendInitialEvents) instead of a list; falls back to list+watch when the server refuses or ignores it.</summary>
+    /// <summary>
+    /// Use WatchList (sendInitialEvents) instead of a list for every relist; a pass whose WatchList
+    /// is refused (4xx other than 410/429), cut off before its end bookmark or timed out lists
+    /// instead, and the next relist tries WatchList again.
+    /// </summary>
     public bool UseWatchList { get; init; }
 
-    /// <summary>How long a WatchList may take to send its initial-events-end bookmark before the informer falls back to a list.</summary>
+    /// <summary>How long a WatchList may take, from entering the relist gate, to send its initial-events-end bookmark before that pass falls back to a list.</summary>
     public TimeSpan WatchListTimeout { get; init; } = TimeSpan.FromMinutes(3);
-
-    /// <summary>WatchList attempts cut off before their end bookmark after which the informer uses paged lists instead.</summary>
-    public int WatchListMaxFailures { get; init; } = 3;
 
     /// <summary>Watches ask for a server timeout uniform in [MinWatchTimeout, 2 × MinWatchTimeout): client-go's [300, 600) s.</summary>
     public TimeSpan MinWatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>The gate that keeps relists one at a time; <see cref="RelistGate.Shared"/> unless set.</summary>
+    /// <summary>
+    /// The gate that keeps relists one at a time among the informers that share it. Null: this
+    /// informer's own (a <see cref="SharedInformerFactory"/> gives its informers one gate);
+    /// <see cref="RelistGate.Shared"/> for one relist at a time in the whole process. A wait at the
+    /// gate costs no timeout and counts as no failure.
+    /// </summary>
     public RelistGate? RelistGate { get; init; }
 
     /// <summary>Backoff between failed attempts; client-go's (800 ms ×2 to 30 s, jitter 1, reset after 2 min) unless set.</summary>

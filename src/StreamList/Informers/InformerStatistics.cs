@@ -11,6 +11,7 @@ public sealed class InformerStatistics
     private long _watchExpired;
     private long _events;
     private long _failures;
+    private long _objectsSkipped;
     private volatile Exception? _lastError;
 
     /// <summary>Lists (and WatchLists) started: the first one and every relist.</summary>
@@ -43,7 +44,13 @@ public sealed class InformerStatistics
     /// <summary>Failed list or watch attempts (each followed by a backoff).</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
-    /// <summary>The most recent failure.</summary>
+    /// <summary>
+    /// Listed items and watch events that could not be stored (no name, a transform or index
+    /// function that threw) and were skipped; the list or watch went on.
+    /// </summary>
+    public long ObjectsSkipped => Interlocked.Read(ref _objectsSkipped);
+
+    /// <summary>The most recent failure (of a list or watch attempt, or of an object that was skipped).</summary>
     public Exception? LastError => _lastError;
 
     internal void ListStarted() => Interlocked.Increment(ref _lists);
@@ -60,6 +67,13 @@ public sealed class InformerStatistics
     internal void WatchExpiredOnce() => Interlocked.Increment(ref _watchExpired);
 
     internal void Event() => Interlocked.Increment(ref _events);
+
+    internal void ObjectSkipped(Exception? e)
+    {
+        Interlocked.Increment(ref _objectsSkipped);
+        if (e is not null)
+            _lastError = e;
+    }
 
     internal void Failed(Exception e)
     {

@@ -160,6 +160,7 @@ internal sealed class InformerStore<T> : IStore<T>
             throw new ArgumentException("the object has no metadata.name", nameof(obj));
         string key = ObjectKey.For(meta);
         object? oldPayload;
+        T? old;
         lock (_writeGate)
         {
             var indexes = _indexes;
@@ -170,6 +171,8 @@ internal sealed class InformerStore<T> : IStore<T>
 
             _entries.TryGetValue(key, out var entry);
             oldPayload = entry?.Payload;
+            // Decoded before anything changes, so a payload that fails to decode leaves the store as it was.
+            old = oldPayload is not null && (!_payload.IsCompact || NeedOldObjects) ? _payload.Read(oldPayload) : null;
             lock (_readGate)
             {
                 if (entry is null)
@@ -193,10 +196,9 @@ internal sealed class InformerStore<T> : IStore<T>
                 Interlocked.Add(ref _encodedBytes, _payload.SizeOf(payload));
             }
         }
-        if (oldPayload is null)
-            return new StoreDelta<T>(DeltaType.Added, key, null, obj);
-        T? old = !_payload.IsCompact || NeedOldObjects ? _payload.Read(oldPayload) : null;
-        return new StoreDelta<T>(DeltaType.Updated, key, old, obj);
+        return oldPayload is null
+            ? new StoreDelta<T>(DeltaType.Added, key, null, obj)
+            : new StoreDelta<T>(DeltaType.Updated, key, old, obj);
     }
 
     /// <summary>
@@ -210,15 +212,16 @@ internal sealed class InformerStore<T> : IStore<T>
         ArgumentNullException.ThrowIfNull(key);
         if (lastSeen?.Metadata is { } meta && !string.Equals(ObjectKey.For(meta), key, StringComparison.Ordinal))
             throw new ArgumentException($"the last seen object's key '{ObjectKey.For(meta)}' is not '{key}'", nameof(lastSeen));
-        StoreEntry? entry;
+        T last;
         lock (_writeGate)
         {
-            if (!_entries.TryGetValue(key, out entry))
+            if (!_entries.TryGetValue(key, out var entry))
                 return null;
+            last = lastSeen ?? _payload.Read(entry.Payload); // before the removal, as in Upsert
             lock (_readGate)
                 RemoveEntry(entry);
         }
-        return new StoreDelta<T>(DeltaType.Deleted, key, lastSeen ?? _payload.Read(entry.Payload), null);
+        return new StoreDelta<T>(DeltaType.Deleted, key, last, null);
     }
 
     /// <summary>
@@ -278,6 +281,7 @@ internal sealed class InformerStore<T> : IStore<T>
     public IReadOnlyList<StoreDelta<T>> EndRelist()
     {
         List<StoreEntry>? gone = null;
+        StoreDelta<T>[] deltas;
         lock (_writeGate)
         {
             CheckRelisting();
@@ -289,15 +293,16 @@ internal sealed class InformerStore<T> : IStore<T>
             }
             if (gone is null)
                 return [];
+            // Decoded before anything is removed, as in Upsert.
+            deltas = new StoreDelta<T>[gone.Count];
+            for (int i = 0; i < deltas.Length; i++)
+                deltas[i] = new StoreDelta<T>(DeltaType.Deleted, gone[i].Key, _payload.Read(gone[i].Payload), null, FinalStateUnknown: true);
             lock (_readGate)
             {
                 foreach (var entry in gone)
                     RemoveEntry(entry);
             }
         }
-        var deltas = new StoreDelta<T>[gone.Count];
-        for (int i = 0; i < deltas.Length; i++)
-            deltas[i] = new StoreDelta<T>(DeltaType.Deleted, gone[i].Key, _payload.Read(gone[i].Payload), null, FinalStateUnknown: true);
         return deltas;
     }
 
@@ -370,6 +375,25 @@ internal sealed class InformerStore<T> : IStore<T>
         }
         return Read(payloads);
     }
+
+    /// <summary>
+    /// Every payload, at one instant, without decoding: the objects themselves, or a compact store's
+    /// immutable byte arrays, for <see cref="ReadPayload"/> later and outside any lock.
+    /// </summary>
+    internal IReadOnlyList<object> SnapshotPayloads()
+    {
+        lock (_readGate)
+        {
+            var payloads = new object[_entries.Count];
+            int i = 0;
+            foreach (var entry in _entries.Values)
+                payloads[i++] = entry.Payload;
+            return payloads;
+        }
+    }
+
+    /// <summary>The object a payload from <see cref="SnapshotPayloads"/> holds (a new decode in compact mode).</summary>
+    internal T ReadPayload(object payload) => _payload.Read(payload);
 
     /// <summary>Every object, at one instant: the same as <see cref="List"/>.</summary>
     public IReadOnlyList<T> Snapshot() => List();

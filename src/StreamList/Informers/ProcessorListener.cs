@@ -24,14 +24,20 @@ internal enum NotificationKind : byte { Add, Update, Delete }
 /// <summary>
 /// One queued call to a handler: <see cref="Obj"/> is the added, new or deleted object;
 /// <see cref="Old"/> the previous state of an update; <see cref="Flag"/> isInInitialList for an
-/// add, finalStateUnknown for a delete.
+/// add, finalStateUnknown for a delete. A snapshotted add or resync carries a store
+/// <see cref="Payload"/> instead of objects, read on the handler's loop (a resync is an update
+/// whose old and new are that one object).
 /// </summary>
-internal readonly record struct HandlerNotification<T>(NotificationKind Kind, T Obj, T? Old, bool Flag)
+internal readonly record struct HandlerNotification<T>(NotificationKind Kind, T? Obj, T? Old, bool Flag, object? Payload = null)
     where T : class
 {
     public static HandlerNotification<T> Add(T obj, bool isInInitialList) => new(NotificationKind.Add, obj, null, isInInitialList);
 
+    public static HandlerNotification<T> AddPayload(object payload, bool isInInitialList) => new(NotificationKind.Add, null, null, isInInitialList, payload);
+
     public static HandlerNotification<T> Update(T oldObj, T newObj) => new(NotificationKind.Update, newObj, oldObj, false);
+
+    public static HandlerNotification<T> ResyncPayload(object payload) => new(NotificationKind.Update, null, null, false, payload);
 
     public static HandlerNotification<T> Delete(T obj, bool finalStateUnknown) => new(NotificationKind.Delete, obj, null, finalStateUnknown);
 }
@@ -218,18 +224,20 @@ internal sealed class ProcessorListener<T> : ProcessorListener
 
     private async ValueTask DeliverAsync(HandlerNotification<T> n, CancellationToken cancellationToken)
     {
+        T? obj = n.Obj;
         try
         {
+            obj ??= _owner.Read(n.Payload!);
             switch (n.Kind)
             {
                 case NotificationKind.Add:
-                    await _handler.OnAddAsync(n.Obj, n.Flag, cancellationToken).ConfigureAwait(false);
+                    await _handler.OnAddAsync(obj, n.Flag, cancellationToken).ConfigureAwait(false);
                     break;
                 case NotificationKind.Update:
-                    await _handler.OnUpdateAsync(n.Old!, n.Obj, cancellationToken).ConfigureAwait(false);
+                    await _handler.OnUpdateAsync(n.Old ?? obj, obj, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
-                    await _handler.OnDeleteAsync(n.Obj, n.Flag, cancellationToken).ConfigureAwait(false);
+                    await _handler.OnDeleteAsync(obj, n.Flag, cancellationToken).ConfigureAwait(false);
                     break;
             }
             OnDelivered();
@@ -243,7 +251,7 @@ internal sealed class ProcessorListener<T> : ProcessorListener
 #pragma warning restore CA1031
         {
             OnFailed();
-            HandlerLog.HandlerFailed(_logger, ex, Id, HandlerType, n.Kind.ToString(), KeyOf(n.Obj));
+            HandlerLog.HandlerFailed(_logger, ex, Id, HandlerType, n.Kind.ToString(), obj is null ? "(not decoded)" : KeyOf(obj));
         }
     }
 

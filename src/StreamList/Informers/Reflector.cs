@@ -13,15 +13,21 @@ namespace StreamList.Informers;
 
 /// <summary>
 /// Keeps an <see cref="InformerStore{T}"/> equal to the server's collection: the single writer of
-/// the store. An explicit state machine, as kube-rs' watcher: <c>List → Watch → Watch …</c>, back
-/// to <c>List</c> on 410, with <c>WatchList</c> as an optional first step.
+/// the store. An explicit state machine, as kube-rs' watcher: <c>Relist → Watch → Watch …</c>, back
+/// to <c>Relist</c> on 410 or "too large resource version", where Relist is a list, or a WatchList
+/// when enabled (falling back to a list for that pass only). docs/reflector-and-client-go.md gives
+/// each rule with the client-go line it follows and every deliberate difference.
 ///
 /// Contract: a list streams into the store as a diff (adds and updates applied as items arrive;
 /// items whose uid and resourceVersion the store already holds are not even decoded; objects the
 /// list did not contain are deleted as tombstones only once the list completed). One relist at a
-/// time per <see cref="RelistGate"/>. A normal watch close re-watches from the last seen RV; a 410
-/// relists; any failure waits on <see cref="Backoff"/>. All time through <see cref="TimeProvider"/>.
-/// Every store change is applied and distributed to handlers under <c>syncRoot</c>.
+/// time per <see cref="RelistGate"/>; nothing that can time out or fail starts before the gate is
+/// entered. The last seen resourceVersion moves only on list metadata, bookmarks and real watch
+/// events, never on the synthetic adds of a WatchList or a watch from ""/"0". A normal watch
+/// close re-watches from the last seen RV; any failure waits on <see cref="Backoff"/>. One object
+/// that cannot be stored (no name, a throwing transform or index) is logged, counted and skipped.
+/// All time through <see cref="TimeProvider"/>. Every store change is applied and distributed to
+/// handlers under <c>syncRoot</c>.
 /// </summary>
 internal sealed class Reflector<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -42,10 +48,9 @@ internal sealed class Reflector<T>
 
     private string? _lastSeen;
     private bool _lastSeenUnavailable;
-    private bool _watchListDisabled;
-    private int _watchListFailures;
+    private bool _paginatedResult;
     private volatile bool _synced;
-    private readonly TaskCompletionSource _syncedTask = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<bool> _syncedTask = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Reflector(ListWatch<T> listWatch, InformerStore<T> store, HandlerProcessor<T> processor, object syncRoot,
         InformerOptions<T> options, string resource, ILogger logger)
@@ -59,15 +64,17 @@ internal sealed class Reflector<T>
         _logger = logger;
         _random = options.Random ?? Random.Shared;
         _backoff = options.Backoff ?? new Backoff(options.Time, _random);
-        _gate = options.RelistGate ?? RelistGate.Shared;
+        _gate = options.RelistGate ?? new RelistGate();
         _tags = StreamListMetrics.Tags(resource);
-        _watchListDisabled = !options.UseWatchList;
     }
 
     public bool HasSynced => _synced;
 
-    /// <summary>Completes when the store first synced.</summary>
-    public Task Synced => _syncedTask.Task;
+    /// <summary>Completes with true when the store first synced, or with false when the reflector stopped before.</summary>
+    public Task<bool> Synced => _syncedTask.Task;
+
+    /// <summary>The reflector will not run (again): completes <see cref="Synced"/> with false if it has not synced.</summary>
+    public void Stopped() => _syncedTask.TrySetResult(false);
 
     /// <summary>The resourceVersion of the last list, watch event or bookmark applied.</summary>
     public string? LastSeenResourceVersion => Volatile.Read(ref _lastSeen);
@@ -77,84 +84,96 @@ internal sealed class Reflector<T>
     /// <summary>The state the reflector is in (for tests and diagnostics).</summary>
     public State Current { get; private set; }
 
+    /// <summary>Where a relist starts: a WatchList when enabled, else a list.</summary>
+    private State Relist => _options.UseWatchList ? State.WatchList : State.List;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        Current = _watchListDisabled ? State.List : State.WatchList;
-        while (!cancellationToken.IsCancellationRequested)
+        Current = Relist;
+        try
         {
-            try
+            while (!cancellationToken.IsCancellationRequested)
             {
-                Current = Current switch
-                {
-                    State.List => await ListAsync(cancellationToken).ConfigureAwait(false),
-                    State.WatchList => await WatchListAsync(cancellationToken).ConfigureAwait(false),
-                    _ => await WatchAsync(cancellationToken).ConfigureAwait(false),
-                };
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                Current = AfterFailure(Current, e);
-                Statistics.Failed(e);
-                var wait = _backoff.Next();
-                StreamListMetrics.Backoffs.Add(1, _tags);
-                ReflectorLog.BackingOff(_logger, _resource, wait.TotalSeconds, Current.ToString());
                 try
                 {
-                    await Task.Delay(wait, _options.Time, cancellationToken).ConfigureAwait(false);
+                    Current = Current switch
+                    {
+                        State.List => await ListAsync(cancellationToken).ConfigureAwait(false),
+                        State.WatchList => await WatchListAsync(cancellationToken).ConfigureAwait(false),
+                        _ => await WatchAsync(cancellationToken).ConfigureAwait(false),
+                    };
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     break;
                 }
+                catch (Exception e)
+                {
+                    Current = AfterFailure(Current, e);
+                    Statistics.Failed(e);
+                    var wait = _backoff.Next();
+                    StreamListMetrics.Backoffs.Add(1, _tags);
+                    ReflectorLog.BackingOff(_logger, _resource, wait.TotalSeconds, Current.ToString());
+                    try
+                    {
+                        await Task.Delay(wait, _options.Time, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        break;
+                    }
+                }
             }
+        }
+        finally
+        {
+            Stopped(); // whoever waits for sync learns it did not happen
         }
     }
 
     /// <summary>Where to go after a failure in <paramref name="state"/> (the backoff comes first).</summary>
     private State AfterFailure(State state, Exception e)
     {
+        bool tooLarge = ResourceVersionRules.IsTooLargeResourceVersion(e);
         switch (state)
         {
             case State.List:
                 ReflectorLog.ListFailed(_logger, _resource, e.Message, e);
                 return State.List;
             case State.WatchList:
-                if (ShouldFallBackFromWatchList(e))
-                    return State.List;
-                return State.WatchList;
+                if (e is ResourceExpiredException || tooLarge)
+                {
+                    // client-go isErrorRetriableWithSideEffectsFn: the RV is gone; stream a consistent snapshot.
+                    _lastSeenUnavailable = true;
+                    ReflectorLog.WatchFailed(_logger, _resource, e.Message, e);
+                    return State.WatchList;
+                }
+                if (ResourceVersionRules.IsTooManyRequests(e))
+                {
+                    ReflectorLog.WatchFailed(_logger, _resource, e.Message, e);
+                    return State.WatchList;
+                }
+                // Refused (4xx), cut off before its end bookmark, or timed out: this pass lists; the next tries WatchList again.
+                ReflectorLog.WatchListFallback(_logger, _resource, e.Message);
+                return State.List;
             default:
                 if (e is ResourceExpiredException)
                 {
                     StreamListMetrics.WatchExpired.Add(1, _tags);
                     Statistics.WatchExpiredOnce();
                     ReflectorLog.WatchExpired(_logger, _resource, _lastSeen ?? "");
-                    return _watchListDisabled ? State.List : State.WatchList;
+                    return Relist;
+                }
+                if (tooLarge)
+                {
+                    // The server's revision is behind ours (an etcd restore): a consistent list brings us back.
+                    _lastSeenUnavailable = true;
+                    ReflectorLog.ResourceVersionTooLarge(_logger, _resource, _lastSeen ?? "");
+                    return Relist;
                 }
                 ReflectorLog.WatchFailed(_logger, _resource, e.Message, e);
                 return State.Watch;
         }
-    }
-
-    private bool ShouldFallBackFromWatchList(Exception e)
-    {
-        if (ResourceVersionRules.MeansWatchListUnsupported(e))
-        {
-            _watchListDisabled = true;
-            ReflectorLog.WatchListFallback(_logger, _resource, e.Message);
-            return true;
-        }
-        if (++_watchListFailures >= _options.WatchListMaxFailures)
-        {
-            _watchListDisabled = true;
-            ReflectorLog.WatchListFallback(_logger, _resource, $"cut off {_watchListFailures} times before its initial events ended: {e.Message}");
-            return true;
-        }
-        ReflectorLog.WatchFailed(_logger, _resource, e.Message, e);
-        return false;
     }
 
     // ---- List ---------------------------------------------------------------------------
@@ -162,8 +181,7 @@ internal sealed class Reflector<T>
     private async Task<State> ListAsync(CancellationToken cancellationToken)
     {
         string rv = ResourceVersionRules.ForList(_lastSeen, _lastSeenUnavailable, _options.InitialResourceVersion);
-        ReflectorLog.WaitingForGate(_logger, _resource, _gate.InFlight);
-        using (await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        using (await EnterGateAsync(cancellationToken).ConfigureAwait(false))
         {
             try
             {
@@ -202,18 +220,18 @@ internal sealed class Reflector<T>
                 return true;
             },
         };
+        int? pageSize = ResourceVersionRules.PageSize(_options.PageSize, _paginatedResult, rv);
         _store.BeginRelist();
         try
         {
-            await foreach (var obj in Pager.ListAllAsync(_listWatch.List, request, _options.PageSize, progress, cancellationToken).ConfigureAwait(false))
+            await foreach (var obj in Pager.ListAllAsync(_listWatch.List, request, pageSize, progress, cancellationToken).ConfigureAwait(false))
             {
-                var meta = obj.Metadata;
-                if (meta is not null && _options.SkipUnchangedOnRelist && _store.TryMarkUnchanged(ObjectKey.For(meta), meta.Uid ?? "", meta.ResourceVersion ?? ""))
+                if (IsUnchanged(obj))
                 {
                     unchanged++;
                     continue;
                 }
-                Apply(Transform(obj));
+                Apply(obj);
             }
         }
         catch
@@ -222,14 +240,10 @@ internal sealed class Reflector<T>
             StreamListMetrics.RelistFailures.Add(1, _tags);
             throw;
         }
-        int deleted;
-        lock (_syncRoot)
-        {
-            var deletes = _store.EndRelist();
-            deleted = deletes.Count;
-            foreach (var d in deletes)
-                _processor.Distribute(d);
-        }
+        int deleted = EndRelist();
+        // client-go: a paginated answer to a "0" list means the server has no watch cache, so paging costs nothing more.
+        if (rv == "0" && progress.Pages > 1)
+            _paginatedResult = true;
         StreamListMetrics.ListItems.Add(progress.Items, _tags);
         StreamListMetrics.ListItemsSkipped.Add(unchanged, _tags);
         SetLastSeen(progress.Metadata?.ResourceVersion);
@@ -254,6 +268,7 @@ internal sealed class Reflector<T>
     private async Task<State> WatchAsync(CancellationToken cancellationToken)
     {
         var request = NewWatchRequest(_lastSeen);
+        bool syntheticAdds = ResourceVersionRules.StartsWithSyntheticAdds(request.ResourceVersion);
         ReflectorLog.Watching(_logger, _resource, request.ResourceVersion ?? "", request.TimeoutSeconds ?? 0);
         StreamListMetrics.WatchStarts.Add(1, _tags);
         Statistics.WatchStarted();
@@ -262,7 +277,9 @@ internal sealed class Reflector<T>
         await foreach (var e in _listWatch.Watch(request, cancellationToken).ConfigureAwait(false))
         {
             events++;
-            ApplyEvent(e);
+            // client-go propagateRVFromStart=false: from ""/"0", RVs count from the first event that is not an ADDED.
+            syntheticAdds &= e.Type == WatchEventKind.Added;
+            ApplyEvent(e, advance: !syntheticAdds);
         }
         if (events == 0 && _options.Time.GetElapsedTime(started) < TimeSpan.FromSeconds(1))
             throw new IOException("watch closed within a second without any event"); // as client-go: avoid a hot loop
@@ -270,7 +287,7 @@ internal sealed class Reflector<T>
         return State.Watch;
     }
 
-    private void ApplyEvent(WatchEvent<T> e)
+    private void ApplyEvent(WatchEvent<T> e, bool advance)
     {
         StreamListMetrics.WatchEvents.Add(1, _tags);
         Statistics.Event();
@@ -278,35 +295,46 @@ internal sealed class Reflector<T>
         {
             case WatchEventKind.Added:
             case WatchEventKind.Modified:
-                Apply(Transform(e.Object));
+                Apply(e.Object);
                 break;
             case WatchEventKind.Deleted:
-                lock (_syncRoot)
-                {
-                    if (_store.Delete(ObjectKey.For(e.Object.Metadata), e.Object) is { } d)
-                        _processor.Distribute(d);
-                }
+                Delete(e.Object);
                 break;
         }
-        SetLastSeen(e.Object.Metadata?.ResourceVersion);
+        if (advance)
+            SetLastSeen(e.Object.Metadata?.ResourceVersion);
     }
 
     // ---- WatchList ----------------------------------------------------------------------
 
     private async Task<State> WatchListAsync(CancellationToken cancellationToken)
     {
-        var request = NewWatchRequest(_lastSeen ?? "") with { SendInitialEvents = true, ResourceVersionMatch = "NotOlderThan" };
-        StreamListMetrics.Relists.Add(1, _tags);
-        StreamListMetrics.WatchStarts.Add(1, _tags);
-        Statistics.ListStarted();
-        Statistics.WatchStarted();
-        long started = _options.Time.GetTimestamp();
-        long items = 0;
+        long unchanged = 0;
         bool initialDone = false;
-        using var initialTimeout = new CancellationTokenSource(_options.WatchListTimeout, _options.Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, initialTimeout.Token);
-        using (var slot = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false))
+        var request = NewWatchRequest(ResourceVersionRules.ForWatchList(_lastSeen, _lastSeenUnavailable)) with
         {
+            SendInitialEvents = true,
+            ResourceVersionMatch = "NotOlderThan",
+            SkipUnchanged = !_options.SkipUnchangedOnRelist ? null : id =>
+            {
+                if (initialDone || !_store.TryMarkUnchanged(id.Key, id.Uid, id.ResourceVersion))
+                    return false;
+                unchanged++;
+                return true;
+            },
+        };
+        using (var slot = await EnterGateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            // The timeout runs from here: time spent waiting at the gate is not the server's.
+            using var initialTimeout = new CancellationTokenSource(_options.WatchListTimeout, _options.Time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, initialTimeout.Token);
+            StreamListMetrics.Relists.Add(1, _tags);
+            StreamListMetrics.WatchStarts.Add(1, _tags);
+            Statistics.ListStarted();
+            Statistics.WatchStarted();
+            long started = _options.Time.GetTimestamp();
+            long items = 0;
+            string? syncedAt = null;
             _store.BeginRelist();
             try
             {
@@ -316,31 +344,38 @@ internal sealed class Reflector<T>
                     var e = events.Current;
                     if (e.Type == WatchEventKind.Bookmark)
                     {
-                        SetLastSeen(e.Object.Metadata?.ResourceVersion);
-                        initialDone = e.Object.Metadata?.Annotations?.TryGetValue(ResourceVersionRules.InitialEventsEnd, out var v) == true && v == "true";
+                        // Only the end bookmark's RV is the synced RV (client-go takes it after the stream is consistent).
+                        if (e.Object.Metadata?.Annotations?.TryGetValue(ResourceVersionRules.InitialEventsEnd, out var v) == true && v == "true")
+                        {
+                            syncedAt = e.Object.Metadata.ResourceVersion;
+                            initialDone = true;
+                        }
                         continue;
                     }
                     items++;
-                    ApplyEvent(e);
+                    if (e.Type == WatchEventKind.Added && IsUnchanged(e.Object))
+                    {
+                        unchanged++;
+                        continue;
+                    }
+                    ApplyEvent(e, advance: false);
                 }
                 if (!initialDone)
                     throw new IOException("WatchList ended before its initial-events-end bookmark");
                 initialTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
-                lock (_syncRoot)
-                {
-                    foreach (var d in _store.EndRelist())
-                        _processor.Distribute(d);
-                }
+                int deleted = EndRelist();
+                SetLastSeen(syncedAt);
+                _lastSeenUnavailable = false;
                 slot.Dispose();
-                _watchListFailures = 0;
                 Current = State.Watch; // from here on, a failure is a watch failure (a 410 relists)
-                Statistics.ListCompleted(items, 0);
-                ReflectorLog.Listed(_logger, _resource, items, 0, 0, _lastSeen, _options.Time.GetElapsedTime(started).TotalSeconds);
+                Statistics.ListCompleted(items + unchanged, unchanged);
+                StreamListMetrics.ListItemsSkipped.Add(unchanged, _tags);
+                ReflectorLog.Listed(_logger, _resource, items + unchanged, unchanged, deleted, _lastSeen, _options.Time.GetElapsedTime(started).TotalSeconds);
                 MarkSynced();
 
                 // The same stream now carries ordinary watch events.
                 while (await events.MoveNextAsync().ConfigureAwait(false))
-                    ApplyEvent(events.Current);
+                    ApplyEvent(events.Current, advance: true);
             }
             catch (OperationCanceledException) when (!initialDone && initialTimeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -358,14 +393,79 @@ internal sealed class Reflector<T>
 
     // ---- Store changes ------------------------------------------------------------------
 
-    private T Transform(T obj) => _options.Transform is { } t ? t(obj) : obj;
+    /// <summary>Enters the relist gate (counted while held, for the in-flight gauge).</summary>
+    private async ValueTask<IDisposable> EnterGateAsync(CancellationToken cancellationToken)
+    {
+        ReflectorLog.WaitingForGate(_logger, _resource, _gate.InFlight);
+        var slot = await _gate.EnterAsync(cancellationToken).ConfigureAwait(false);
+        return StreamListMetrics.RelistInFlight(slot);
+    }
 
-    private void Apply(T obj)
+    /// <summary>During a relist: true (and marked seen) when the store holds this object with the same uid and RV.</summary>
+    private bool IsUnchanged(T obj) =>
+        _options.SkipUnchangedOnRelist && obj.Metadata is { Name.Length: > 0 } meta
+        && _store.TryMarkUnchanged(ObjectKey.For(meta), meta.Uid ?? "", meta.ResourceVersion ?? "");
+
+    private void Apply(T received)
+    {
+        T obj;
+        try
+        {
+            obj = _options.Transform is { } t ? t(received) : received;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Skip(received, "the transform threw", e);
+            return;
+        }
+        lock (_syncRoot)
+        {
+            StoreDelta<T>? delta;
+            try
+            {
+                delta = _store.Upsert(obj);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Skip(obj, "the store refused it", e); // no name, or an index function threw: nothing was changed
+                return;
+            }
+            if (delta is { } d)
+                _processor.Distribute(d);
+        }
+    }
+
+    private void Delete(T obj)
+    {
+        if (obj.Metadata is not { Name.Length: > 0 } meta)
+        {
+            Skip(obj, "a delete without metadata.name", null);
+            return;
+        }
+        lock (_syncRoot)
+        {
+            if (_store.Delete(ObjectKey.For(meta), obj) is { } d)
+                _processor.Distribute(d);
+        }
+    }
+
+    private void Skip(T obj, string reason, Exception? e)
+    {
+        Statistics.ObjectSkipped(e);
+        StreamListMetrics.ObjectsSkipped.Add(1, _tags);
+        string key = obj.Metadata is { } m ? ObjectKey.For(m) : "(no metadata)";
+        ReflectorLog.ObjectSkipped(_logger, _resource, key, reason, e?.Message ?? "", e);
+    }
+
+    /// <summary>Removes what the relist did not see and tells handlers, under syncRoot; returns how many.</summary>
+    private int EndRelist()
     {
         lock (_syncRoot)
         {
-            if (_store.Upsert(obj) is { } d)
+            var deletes = _store.EndRelist();
+            foreach (var d in deletes)
                 _processor.Distribute(d);
+            return deletes.Count;
         }
     }
 
@@ -384,6 +484,6 @@ internal sealed class Reflector<T>
             _synced = true;
             _processor.MarkSynced();
         }
-        _syncedTask.TrySetResult();
+        _syncedTask.TrySetResult(true);
     }
 }

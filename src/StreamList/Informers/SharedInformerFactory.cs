@@ -10,12 +10,16 @@ namespace StreamList.Informers;
 /// that asks for it, as client-go's SharedInformerFactory: <see cref="GetInformer{T}(string?, Func{InformerOptions{T}, InformerOptions{T}}?)"/>
 /// creates it once; <see cref="Start"/> starts every informer created (and any created later);
 /// <see cref="WaitForCacheSyncAsync"/> waits for all of them; <see cref="StopAsync"/> stops them.
-/// All informers share one relist gate, so a storm never runs their relists at once.
+/// The factory's informers share one relist gate (their own, unless
+/// <see cref="SharedInformerFactoryOptions.RelistGate"/> names another, e.g. <see cref="Memory.RelistGate.Shared"/>
+/// for the whole process), so a storm never runs their relists at once; informers of other
+/// factories never wait at it.
 /// </summary>
 public sealed class SharedInformerFactory : IAsyncDisposable
 {
     private readonly IKubernetes _client;
     private readonly SharedInformerFactoryOptions _options;
+    private readonly Memory.RelistGate _gate;
     private readonly ConcurrentDictionary<(Type, string?), Lazy<IAsyncDisposable>> _informers = new();
     private readonly object _lock = new();
     private bool _started;
@@ -26,7 +30,11 @@ public sealed class SharedInformerFactory : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _options = options ?? new SharedInformerFactoryOptions();
+        _gate = _options.RelistGate ?? new Memory.RelistGate();
     }
+
+    /// <summary>The relist gate this factory's informers share.</summary>
+    public Memory.RelistGate RelistGate => _gate;
 
     /// <summary>Informers created so far.</summary>
     public int Count => _informers.Count;
@@ -55,7 +63,7 @@ public sealed class SharedInformerFactory : IAsyncDisposable
         var options = new InformerOptions<T>
         {
             StoreMode = _options.StoreMode,
-            RelistGate = _options.RelistGate,
+            RelistGate = _gate,
             Time = _options.Time,
             LoggerFactory = _options.LoggerFactory,
             UseWatchList = _options.UseWatchList,
@@ -79,9 +87,16 @@ public sealed class SharedInformerFactory : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes when every started informer has synced.</summary>
-    public Task WaitForCacheSyncAsync(CancellationToken cancellationToken = default) =>
-        Task.WhenAll(All.Select(i => i.WaitForSyncAsync(cancellationToken)));
+    /// <summary>
+    /// Completes with true once every informer created so far has synced, or with false as soon as
+    /// they have all either synced or stopped and one stopped unsynced (client-go's
+    /// <c>WaitForCacheSync</c>).
+    /// </summary>
+    public async Task<bool> WaitForCacheSyncAsync(CancellationToken cancellationToken = default)
+    {
+        var results = await Task.WhenAll(All.Select(i => i.WaitForSyncAsync(cancellationToken))).ConfigureAwait(false);
+        return results.All(static synced => synced);
+    }
 
     /// <summary>Stops every informer and waits for them.</summary>
     public Task StopAsync() => Task.WhenAll(All.Select(i => i.StopAsync()));
@@ -106,7 +121,7 @@ public sealed record SharedInformerFactoryOptions
     /// <summary>Use WatchList where the server supports it.</summary>
     public bool UseWatchList { get; init; }
 
-    /// <summary>The relist gate all the factory's informers share (default: the process-wide one).</summary>
+    /// <summary>The relist gate all the factory's informers share: null gives the factory its own; <see cref="Memory.RelistGate.Shared"/> makes it process-wide.</summary>
     public Memory.RelistGate? RelistGate { get; init; }
 
     /// <summary>The clock.</summary>

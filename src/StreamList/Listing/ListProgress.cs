@@ -12,6 +12,7 @@ public sealed class ListProgress
     private long _items;
     private long _bytes;
     private int _restarts;
+    private int _pages;
     private volatile V1ListMeta? _metadata;
     private volatile bool _complete;
 
@@ -27,6 +28,9 @@ public sealed class ListProgress
     /// <summary>True once the whole body has been read and was well-formed.</summary>
     public bool Complete => _complete;
 
+    /// <summary>Pages requested so far (1 for a list without paging; more when continue tokens were followed).</summary>
+    public int Pages => Volatile.Read(ref _pages);
+
     /// <summary>
     /// Times a paged list started over (an expired continue token fell back to a full list, as
     /// client-go's pager does). Items delivered before a restart may be delivered again.
@@ -40,6 +44,8 @@ public sealed class ListProgress
     internal void SetMetadata(V1ListMeta? metadata) => _metadata = metadata;
 
     internal void MarkComplete() => _complete = true;
+
+    internal void AddPage() => Interlocked.Increment(ref _pages);
 
     internal void AddRestart() => Interlocked.Increment(ref _restarts);
 }

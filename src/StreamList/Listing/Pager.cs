@@ -19,6 +19,7 @@ internal static class Pager
         while (true)
         {
             var page = new ListProgress();
+            progress.AddPage();
             bool expired = false;
             long bytesSeen = 0;
             var items = list(next, page, cancellationToken).GetAsyncEnumerator(cancellationToken);

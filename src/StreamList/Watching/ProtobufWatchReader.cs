@@ -11,12 +11,14 @@ namespace StreamList.Watching;
 /// Streams events from a protobuf watch body (<c>application/vnd.kubernetes.protobuf;stream=watch</c>):
 /// frames from <see cref="WatchFramer"/>, each a WatchEvent whose object is an enveloped object.
 /// ERROR events throw their Status as a typed <see cref="KubernetesStatusException"/>. Reads as
-/// fast as the socket delivers: one event is decoded per read and handed out at once.
+/// fast as the socket delivers: one event is decoded per read and handed out at once. With
+/// <c>skipUnchanged</c>, an ADDED event whose object it recognises (by name, namespace, uid and
+/// resourceVersion, read without decoding) is neither decoded nor handed out.
 /// </summary>
 internal static class ProtobufWatchReader
 {
     public static async IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(PipeReader reader, DecodeOptions options,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken, Func<Listing.ItemIdentity, bool>? skipUnchanged = null)
         where T : class
     {
         var framer = new WatchFramer(options.MaxMessageBytes);
@@ -33,7 +35,7 @@ internal static class ProtobufWatchReader
                 if (framer.TryRead(ref buffer, result.IsCompleted, out var frame, out long frameOffset))
                 {
                     examined = buffer.Start;
-                    next = Decode<T>(frame, frameOffset, options);
+                    next = Decode<T>(frame, frameOffset, options, skipUnchanged);
                 }
                 else if (result.IsCompleted)
                 {
@@ -52,15 +54,15 @@ internal static class ProtobufWatchReader
         }
     }
 
-    internal static WatchEvent<T> Decode<T>(in ReadOnlySequence<byte> frame, long offset, DecodeOptions options)
+    internal static WatchEvent<T>? Decode<T>(in ReadOnlySequence<byte> frame, long offset, DecodeOptions options, Func<Listing.ItemIdentity, bool>? skipUnchanged = null)
         where T : class
     {
         if (frame.IsSingleSegment)
-            return Decode<T>(frame.FirstSpan, offset, options);
+            return Decode<T>(frame.FirstSpan, offset, options, skipUnchanged);
         var (buffer, length) = Contiguous.Rent(frame, options, offset);
         try
         {
-            return Decode<T>(buffer.AsSpan(0, length), offset, options);
+            return Decode<T>(buffer.AsSpan(0, length), offset, options, skipUnchanged);
         }
         finally
         {
@@ -68,7 +70,7 @@ internal static class ProtobufWatchReader
         }
     }
 
-    private static WatchEvent<T> Decode<T>(ReadOnlySpan<byte> frame, long offset, DecodeOptions options)
+    private static WatchEvent<T>? Decode<T>(ReadOnlySpan<byte> frame, long offset, DecodeOptions options, Func<Listing.ItemIdentity, bool>? skipUnchanged)
         where T : class
     {
         var r = new ProtoReader(frame, offset, options.Strings, options.MaxDepth);
@@ -119,6 +121,21 @@ internal static class ProtobufWatchReader
             "ERROR" => throw KubernetesStatusException.From((V1Status)KubernetesProtobuf.DecodeEnveloped(raw, options, rawOffset, typeof(V1Status))),
             _ => throw new KubernetesWireException(WireErrorKind.InvalidValue, offset, "type", $"unknown watch event type '{type}'"),
         };
+        if (eventType == WatchEventKind.Added && skipUnchanged is not null && IsUnchanged(raw, rawOffset, skipUnchanged))
+            return null;
         return new WatchEvent<T>(eventType, (T)KubernetesProtobuf.DecodeEnveloped(raw, options, rawOffset, typeof(T)));
+    }
+
+    private static bool IsUnchanged(ReadOnlySpan<byte> enveloped, long offset, Func<Listing.ItemIdentity, bool> skipUnchanged)
+    {
+        try
+        {
+            var header = Envelope.Read(enveloped, offset);
+            return Listing.ItemIdentity.TryPeek(enveloped.Slice(header.RawOffset, header.RawLength), out var id) && skipUnchanged(id);
+        }
+        catch (KubernetesWireException)
+        {
+            return false; // decoded normally, which reports the error with its path
+        }
     }
 }

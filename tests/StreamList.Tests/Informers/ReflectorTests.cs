@@ -5,6 +5,7 @@ using StreamList.Informers;
 using StreamList.Memory;
 using StreamList.Tests.Support;
 using StreamList.Watching;
+using static StreamList.Tests.Support.ReflectorHarness;
 using static StreamList.Tests.Support.ScriptedListWatch;
 
 namespace StreamList.Tests.Informers;
@@ -12,30 +13,6 @@ namespace StreamList.Tests.Informers;
 /// <summary>The reflector's rules, in fake time, against a scripted list/watch.</summary>
 public class ReflectorTests
 {
-    private sealed class FixedRandom(double value) : Random
-    {
-        public override double NextDouble() => value;
-    }
-
-    private static readonly V1Status Expired = new() { Code = 410, Reason = "Expired", Status = "Failure", Message = "too old resource version" };
-    private static readonly V1Status TooLarge = new()
-    {
-        Code = 504, Reason = "Timeout", Status = "Failure", Message = "Too large resource version",
-        Details = new V1StatusDetails { Causes = [new V1StatusCause { Reason = "ResourceVersionTooLarge" }] },
-    };
-
-    private static (Informer<V1Pod> Informer, FakeTimeProvider Time, RecordingHandler Events) Create(ScriptedListWatch lw, Func<InformerOptions<V1Pod>, InformerOptions<V1Pod>>? configure = null)
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        var options = new InformerOptions<V1Pod> { Time = time, Random = new FixedRandom(0.5), PageSize = null, RelistGate = new RelistGate() };
-        var informer = new Informer<V1Pod>(lw.ListWatch, configure is null ? options : configure(options), "pods");
-        var events = new RecordingHandler();
-        informer.AddEventHandler(events);
-        return (informer, time, events);
-    }
-
-    private static WatchEvent<V1Pod> Ev(WatchEventKind kind, V1Pod pod) => new(kind, pod);
-
     [Fact]
     public async Task First_list_uses_rv_0_then_watches_from_the_list_rv_with_bookmarks_and_a_timeout()
     {
@@ -194,11 +171,6 @@ public class ReflectorTests
         await informer.StopAsync();
     }
 
-    private static V1Pod EndBookmark(string rv) => new()
-    {
-        Metadata = new V1ObjectMeta { ResourceVersion = rv, Annotations = new Dictionary<string, string> { ["k8s.io/initial-events-end"] = "true" } },
-    };
-
     [Fact]
     public async Task WatchList_syncs_from_initial_events_and_keeps_watching_on_the_same_stream()
     {
@@ -246,7 +218,7 @@ public class ReflectorTests
         ignored.TryWrite(Ev(WatchEventKind.Added, Pod("a", "5")));
         lw.NextList(new ListAnswer([Pod("a", "5"), Pod("b", "7")], "100"));
         lw.NextWatch();
-        var (informer, time, _) = Create(lw, o => o with { UseWatchList = true, WatchListTimeout = TimeSpan.FromSeconds(30), WatchListMaxFailures = 1 });
+        var (informer, time, _) = Create(lw, o => o with { UseWatchList = true, WatchListTimeout = TimeSpan.FromSeconds(30) });
         informer.Start();
         await FakeTime.Until(() => lw.WatchRequests.Count == 1);
         Assert.False(informer.HasSynced);
@@ -261,24 +233,26 @@ public class ReflectorTests
     public async Task Two_informers_sharing_a_gate_never_relist_at_the_same_time()
     {
         var gate = new RelistGate();
-        var release = new TaskCompletionSource();
         var lw1 = new ScriptedListWatch();
         var lw2 = new ScriptedListWatch();
-        lw1.NextList(_ => { release.Task.Wait(TimeSpan.FromSeconds(20)); return new ListAnswer([Pod("a", "1")], "10"); });
+        lw1.NextList(new ListAnswer([Pod("a", "1")], "10"));
         lw2.NextList(new ListAnswer([Pod("b", "1")], "20"));
         lw1.NextWatch();
         lw2.NextWatch();
         var (i1, _, _) = Create(lw1, o => o with { RelistGate = gate });
         var (i2, _, _) = Create(lw2, o => o with { RelistGate = gate });
+        var held = await gate.EnterAsync(CancellationToken.None); // a relist in flight elsewhere
         i1.Start();
-        await FakeTime.Until(() => gate.InFlight == 1 && lw1.ListRequests.Count == 1);
         i2.Start();
-        await Task.Delay(200);
-        Assert.Empty(lw2.ListRequests); // waiting at the gate
-        release.SetResult();
-        await i2.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        await FakeTime.Until(() => gate.Waiting == 2);
+        Assert.Empty(lw1.ListRequests); // both wait at the gate: nothing was asked of the server
+        Assert.Empty(lw2.ListRequests);
+        held.Dispose();
+        Assert.True(await i1.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(await i2.WaitForSyncAsync().WaitAsync(TimeSpan.FromSeconds(20)));
         Assert.Equal(1, gate.MaxInFlight);
-        Assert.Equal(2, gate.Entered);
+        Assert.Equal(3, gate.Entered);
+        Assert.Equal(0, i1.Statistics.Failures + i2.Statistics.Failures); // waiting is not failing
         await i1.StopAsync();
         await i2.StopAsync();
     }
