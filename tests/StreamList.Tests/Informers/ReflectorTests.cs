@@ -114,13 +114,19 @@ public class ReflectorTests
     {
         var lw = new ScriptedListWatch();
         var arrivals = new List<DateTimeOffset>();
-        FakeTimeProvider? clock = null;
+        TimerTrackingTime? clock = null;
         for (int i = 0; i < 5; i++)
             lw.NextList(_ => { arrivals.Add(clock!.GetUtcNow()); return new ListAnswer(null, Error: new IOException("connection refused")); });
         var (informer, time, _) = Create(lw, o => o with { Random = new FixedRandom(0) });
         clock = time;
         informer.Start();
-        await time.AdvanceUntil(() => arrivals.Count == 5, TimeSpan.FromMilliseconds(100));
+        // Time moves only once the reflector has armed its backoff delay, and exactly to its deadline.
+        for (int failures = 1; failures < 5; failures++)
+        {
+            await FakeTime.Until(() => arrivals.Count == failures && time.ArmedCount == 1);
+            time.AdvanceToNextTimer();
+        }
+        await FakeTime.Until(() => arrivals.Count == 5);
         var gaps = arrivals.Zip(arrivals.Skip(1), (a, b) => Math.Round((b - a).TotalSeconds, 1)).ToArray();
         Assert.Equal([0.8, 1.6, 3.2, 6.4], gaps);
         await informer.StopAsync();

@@ -25,10 +25,10 @@ public static class ReflectorHarness
         public override double NextDouble() => value;
     }
 
-    public static (Informer<V1Pod> Informer, FakeTimeProvider Time, RecordingHandler Events) Create(ScriptedListWatch lw,
+    public static (Informer<V1Pod> Informer, TimerTrackingTime Time, RecordingHandler Events) Create(ScriptedListWatch lw,
         Func<InformerOptions<V1Pod>, InformerOptions<V1Pod>>? configure = null)
     {
-        var time = new FakeTimeProvider(Epoch);
+        var time = new TimerTrackingTime(Epoch);
         var options = new InformerOptions<V1Pod> { Time = time, Random = new FixedRandom(0.5), RelistGate = new RelistGate() };
         var informer = new Informer<V1Pod>(lw.ListWatch, configure is null ? options : configure(options), "pods");
         var events = new RecordingHandler();
