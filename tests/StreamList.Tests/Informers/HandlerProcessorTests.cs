@@ -34,7 +34,7 @@ public class HandlerProcessorTests
         public ListLogger Logger { get; } = new();
         public HandlerProcessor<Item> Processor { get; }
 
-        public Fixture() => Processor = new HandlerProcessor<Item>(Time, Logger, Snapshot, SyncRoot);
+        public Fixture(Func<object, Item>? read = null) => Processor = new HandlerProcessor<Item>(Time, Logger, Snapshot, SyncRoot, read);
 
         private List<Item> Snapshot()
         {
@@ -508,6 +508,37 @@ public class HandlerProcessorTests
         Assert.Equal(12, h.Events.Count);
         await noResync.WaitForCountAsync(5);
         Assert.DoesNotContain(noResync.Events, e => e.StartsWith("resync", StringComparison.Ordinal));
+        await f.Processor.StopAsync();
+    }
+
+    [Fact]
+    public async Task Replay_and_resync_payloads_are_read_on_the_handlers_loop_never_under_the_lock()
+    {
+        // A compact store hands out payloads that must be decoded; at 500k objects a decode under the
+        // informer's lock would stall the watch for seconds. read() records whether it ran under it.
+        int reads = 0;
+        bool underLock = false;
+        Fixture f = null!;
+        f = new Fixture(payload =>
+        {
+            Interlocked.Increment(ref reads);
+            if (Monitor.IsEntered(f.SyncRoot))
+                underLock = true;
+            var item = (Item)payload;
+            return item with { Version = item.Version + 100 };
+        });
+        f.Store.AddRange([I("a"), I("b")]);
+        f.Processor.MarkSynced();
+        var h = new Recorder();
+        var period = TimeSpan.FromSeconds(30);
+        f.Add(h, period);
+        await h.WaitForCountAsync(2);
+        f.Time.Advance(period);
+        await h.WaitForCountAsync(4);
+
+        Assert.Equal(["add a/101 initial", "add b/101 initial", "resync a/101", "resync b/101"], h.Events);
+        Assert.Equal(4, Volatile.Read(ref reads));
+        Assert.False(underLock);
         await f.Processor.StopAsync();
     }
 

@@ -7,6 +7,7 @@ using StreamList.Http;
 using StreamList.Informers;
 using StreamList.Memory;
 using StreamList.Testing.Server;
+using StreamList.Tests.Support;
 
 namespace StreamList.Tests.Integration;
 
@@ -42,6 +43,35 @@ public class SharedInformerFactoryTests
 
         await factory.StopAsync();
         Assert.Equal(400, Volatile.Read(ref adds1));
+    }
+
+    [Fact]
+    public async Task Each_factory_has_its_own_relist_gate_and_a_stopped_factory_stops_waiting()
+    {
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 50 });
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
+        await using var blocked = new SharedInformerFactory(client);
+        await using var free = new SharedInformerFactory(client);
+        Assert.NotSame(blocked.RelistGate, free.RelistGate);
+
+        // A relist of another informer holds the first factory's gate: its informer waits there,
+        // sends nothing and counts no failure, while the second factory syncs.
+        var held = await blocked.RelistGate.EnterAsync(CancellationToken.None);
+        var waiting = blocked.GetInformer<V1Pod>();
+        blocked.Start();
+        var blockedSync = blocked.WaitForCacheSyncAsync();
+        await FakeTime.Until(() => blocked.RelistGate.Waiting == 1);
+        free.GetInformer<V1Pod>();
+        free.Start();
+        Assert.True(await free.WaitForCacheSyncAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, waiting.Statistics.Lists);
+        Assert.False(blockedSync.IsCompleted);
+        Assert.Equal(0, waiting.Statistics.Failures);
+
+        // client-go's WaitForCacheSync returns false when its stop channel closes; so does this.
+        await blocked.StopAsync();
+        Assert.False(await blockedSync.WaitAsync(TimeSpan.FromSeconds(30)));
+        held.Dispose();
     }
 
     [Fact]
