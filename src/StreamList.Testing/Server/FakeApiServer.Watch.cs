@@ -10,6 +10,8 @@ namespace StreamList.Testing.Server;
 /// </summary>
 public sealed partial class FakeApiServer
 {
+    private long _expiredByCompaction;
+
     /// <summary>Watches open now.</summary>
     public int WatcherCount => _dispatcher.History.Watchers.Count;
 
@@ -18,6 +20,9 @@ public sealed partial class FakeApiServer
 
     /// <summary>The oldest resourceVersion a watch can resume from; older ones get 410 Expired.</summary>
     public long WatchHistoryFloor => _dispatcher.History.Floor;
+
+    /// <summary>Watches that <see cref="Compact"/> ended with 410 (with <see cref="FakeApiServerOptions.CompactionExpiresWatches"/>).</summary>
+    public long WatchesExpiredByCompaction => Interlocked.Read(ref _expiredByCompaction);
 
     /// <summary>MODIFIED events the storm loop has made so far.</summary>
     public long StormEvents => _storm.Events;
@@ -54,9 +59,22 @@ public sealed partial class FakeApiServer
         if (Options.CompactionExpiresWatches)
         {
             foreach (var watcher in _dispatcher.History.Watchers)
-                watcher.Expire();
+            {
+                if (watcher.Expire())
+                    Interlocked.Increment(ref _expiredByCompaction);
+            }
         }
     }
+
+    /// <summary>
+    /// An etcd restored from a backup taken at <paramref name="resourceVersion"/> (a retained snapshot;
+    /// see <see cref="FakeApiServerOptions.RetainedSnapshots"/>): the population goes back to it, the
+    /// watch history starts again there, and every open watch ends (as when the apiservers restart).
+    /// Reads at a newer resourceVersion then get 504 ResourceVersionTooLarge (lists, WatchLists) or
+    /// wait silently for it (plain watches), as a real apiserver's do, until the client reads at "".
+    /// </summary>
+    /// <exception cref="ArgumentException">No retained snapshot has that resourceVersion.</exception>
+    public void RestoreEtcd(long resourceVersion) => Population.Restore(resourceVersion);
 
     /// <summary>The state <c>GET /streamlist/state</c> reports; computing the fingerprint reads every pod of the current snapshot.</summary>
     public FakeApiServerState GetState()

@@ -29,6 +29,9 @@ public sealed partial class FakeApiServer : IAsyncDisposable
 {
     private const int MaxRecorded = 10_000;
 
+    /// <summary>How long a read at a resourceVersion newer than the server's waits for it before 504 (the apiserver's watch cache waits 3 s).</summary>
+    internal static readonly TimeSpan FreshnessWait = TimeSpan.FromSeconds(3);
+
     private readonly WebApplication _app;
     private readonly ListEndpoint _list;
     private readonly WatchDispatcher _dispatcher;
@@ -38,6 +41,7 @@ public sealed partial class FakeApiServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping;
     private readonly ConcurrentQueue<RecordedRequest> _recorded = new();
     private FaultPlan _faults;
+    private readonly long[] _kinds = new long[Enum.GetValues<RequestKind>().Length];
     private long _requests;
     private int _disposed;
 
@@ -73,6 +77,9 @@ public sealed partial class FakeApiServer : IAsyncDisposable
 
     /// <summary>Requests received so far (all paths and outcomes).</summary>
     public long RequestCount => Interlocked.Read(ref _requests);
+
+    /// <summary>LIST and WATCH requests of <paramref name="kind"/> received so far (counted once the query was valid, whatever the answer).</summary>
+    public long CountRequests(RequestKind kind) => Interlocked.Read(ref _kinds[(int)kind]);
 
     /// <summary>The requests answered so far, oldest first (the last 10,000).</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _recorded];
@@ -157,6 +164,9 @@ public sealed partial class FakeApiServer : IAsyncDisposable
                 return true;
         }
     }
+
+    /// <summary>Counts one valid LIST or WATCH request of <paramref name="kind"/>.</summary>
+    internal void Count(RequestKind kind) => Interlocked.Increment(ref _kinds[(int)kind]);
 
     private async Task HandleAsync(HttpContext context)
     {

@@ -11,10 +11,13 @@ namespace StreamList.Testing.Server;
 /// (first pass), then streams it (second pass) in the negotiated encoding.
 /// </summary>
 /// <remarks>
-/// resourceVersion rules: "" is the current state; "0" is the current state with <c>limit</c>
-/// ignored (the watch cache); N newer than the current version gets 504 Timeout with cause
-/// ResourceVersionTooLarge; <c>Exact</c> N is served from a retained snapshot or gets 410 Expired;
-/// otherwise N (NotOlderThan) is the current state. A continue token resumes its own snapshot, or
+/// resourceVersion rules, as the apiserver's (<see cref="RequestKind"/> says where each is served):
+/// "" is the current state; "0" is the current state with <c>limit</c> ignored (the watch cache);
+/// N with <c>resourceVersionMatch=Exact</c>, or with a <c>limit</c> and no match, is an exact read
+/// (etcd): a retained snapshot, 410 Expired once compacted, 504 at once when N is newer than the
+/// current version; any other N (NotOlderThan, the watch cache) is the current state, after waiting
+/// up to <see cref="FakeApiServer.FreshnessWait"/> (server clock) for a newer N to arrive, then 504
+/// Timeout with cause ResourceVersionTooLarge. A continue token resumes its own snapshot, or
 /// gets 410 Expired (with a fresh token at the current version) once that snapshot is compacted.
 /// remainingItemCount is sent for unfiltered cluster-wide pages only (the apiserver also omits it
 /// with selectors; here also for namespaced lists).
@@ -31,6 +34,7 @@ internal sealed class ListEndpoint(FakeApiServer server)
             await StatusResponses.WriteAsync(context, StatusResponses.BadRequest(error), encoding, cancellationToken).ConfigureAwait(false);
             return;
         }
+        server.Count(query!.Kind);
         if (server.TakeFault(static p => p.InternalErrors > 0, static p => p with { InternalErrors = p.InternalErrors - 1 }, out _))
         {
             await StatusResponses.WriteAsync(context, StatusResponses.InternalError("injected fault"), encoding, cancellationToken).ConfigureAwait(false);
@@ -38,7 +42,7 @@ internal sealed class ListEndpoint(FakeApiServer server)
         }
 
         var population = server.Population;
-        var (snapshot, start, failure) = Resolve(population, query!);
+        var (snapshot, start, failure) = await ResolveAsync(population, query!, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             await StatusResponses.WriteAsync(context, failure, encoding, cancellationToken).ConfigureAwait(false);
@@ -83,7 +87,7 @@ internal sealed class ListEndpoint(FakeApiServer server)
     }
 
     /// <summary>The snapshot and first slot to serve, or the Status that refuses the request.</summary>
-    private (PodPopulationSnapshot? Snapshot, int Start, V1Status? Failure) Resolve(PodPopulation population, ListQuery query)
+    private async Task<(PodPopulationSnapshot? Snapshot, int Start, V1Status? Failure)> ResolveAsync(PodPopulation population, ListQuery query, CancellationToken cancellationToken)
     {
         var current = population.Current;
         if (query.Continue is { } token)
@@ -100,13 +104,22 @@ internal sealed class ListEndpoint(FakeApiServer server)
             return (null, 0, StatusResponses.TooOldResourceVersion(query.ResourceVersionNumber ?? current.ResourceVersion, current.ResourceVersion));
         if (query.ResourceVersionNumber is not { } requested || query.AnyVersion)
             return (current, 0, null);
-        if (requested > current.ResourceVersion)
-            return (null, 0, StatusResponses.ResourceVersionTooLarge(requested, current.ResourceVersion));
-        if (query.ResourceVersionMatch != ListQuery.Exact || requested == current.ResourceVersion)
-            return (current, 0, null);
-        return population.TryGetSnapshot(requested, out var exact)
-            ? (exact, 0, null)
-            : (null, 0, StatusResponses.TooOldResourceVersion(requested, current.ResourceVersion));
+        if (query.Kind == RequestKind.EtcdList)
+        {
+            // An exact read: etcd answers at once, from the revision asked for or not at all.
+            if (requested > current.ResourceVersion)
+                return (null, 0, StatusResponses.ResourceVersionTooLarge(requested, current.ResourceVersion));
+            if (requested == current.ResourceVersion)
+                return (current, 0, null);
+            return population.TryGetSnapshot(requested, out var exact)
+                ? (exact, 0, null)
+                : (null, 0, StatusResponses.TooOldResourceVersion(requested, current.ResourceVersion));
+        }
+        // NotOlderThan from the watch cache: a version it has not seen yet is waited for, briefly.
+        if (requested > current.ResourceVersion
+            && !await population.WaitForAsync(requested, FakeApiServer.FreshnessWait, server.Options.TimeProvider, cancellationToken).ConfigureAwait(false))
+            return (null, 0, StatusResponses.ResourceVersionTooLarge(requested, population.ResourceVersion));
+        return (population.Current, 0, null);
     }
 
     private static async Task AbortAsync(HttpContext context, CancellationToken cancellationToken)

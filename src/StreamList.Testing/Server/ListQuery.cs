@@ -15,6 +15,18 @@ internal sealed record ListQuery(long Limit, ContinueToken? Continue, string Res
     /// <summary>True for <c>resourceVersion=0</c>: served from the "watch cache", which ignores <c>limit</c>.</summary>
     public bool AnyVersion => ResourceVersion == "0";
 
+    /// <summary>Where the apiserver serves this list (<see cref="RequestKind"/>).</summary>
+    public RequestKind Kind => this switch
+    {
+        { Continue: not null } => RequestKind.ContinueList,
+        { ResourceVersionNumber: null } => RequestKind.ConsistentList,
+        { AnyVersion: true } => RequestKind.CacheList,
+        { ResourceVersionMatch: Exact } => RequestKind.EtcdList,
+        { ResourceVersionMatch: NotOlderThan } => RequestKind.CacheList,
+        { Limit: > 0 } => RequestKind.EtcdList, // legacy semantics: a numeric RV with a limit is an exact read
+        _ => RequestKind.CacheList,
+    };
+
     public static bool TryParse(IQueryCollection query, string? pathNamespace, out ListQuery? result, out string error)
     {
         result = null;

@@ -29,6 +29,7 @@ public sealed class PodPopulation
     private readonly Queue<long> _historyOrder = new();
     private readonly int _retained;
     private volatile PodPopulationSnapshot _current;
+    private TaskCompletionSource _moved = NewSignal();
 
     /// <summary>Creates the population of pods <c>0..count-1</c> of <paramref name="seed"/>.</summary>
     /// <param name="seed">The fixture seed.</param>
@@ -70,6 +71,12 @@ public sealed class PodPopulation
     /// </summary>
     public event Action<PodChange>? Changed;
 
+    /// <summary>
+    /// Raised by <see cref="Restore"/> under the writer lock with the restored state, before any later
+    /// change: the resourceVersion went back, and versions after it will be assigned again.
+    /// </summary>
+    public event Action<PodPopulationSnapshot>? Restored;
+
     /// <summary>The snapshot at <paramref name="resourceVersion"/> if it is still retained.</summary>
     public bool TryGetSnapshot(long resourceVersion, [NotNullWhen(true)] out PodPopulationSnapshot? snapshot)
     {
@@ -85,6 +92,61 @@ public sealed class PodPopulation
             _history.Clear();
             _historyOrder.Clear();
             Retain(_current);
+        }
+    }
+
+    /// <summary>
+    /// Goes back to the retained snapshot at <paramref name="resourceVersion"/>, as an etcd restored
+    /// from a backup does: every change after it is lost, snapshots after it are forgotten, and the
+    /// next change is <paramref name="resourceVersion"/> + 1 again.
+    /// </summary>
+    /// <exception cref="ArgumentException">That snapshot is not retained (compacted, or never published).</exception>
+    public void Restore(long resourceVersion)
+    {
+        lock (_gate)
+        {
+            if (!_history.TryGetValue(resourceVersion, out var snapshot))
+                throw new ArgumentException($"resourceVersion {resourceVersion} is not a retained snapshot", nameof(resourceVersion));
+            foreach (long newer in _historyOrder.Where(rv => rv > resourceVersion).ToList())
+                _history.Remove(newer);
+            var kept = _historyOrder.Where(rv => rv <= resourceVersion).ToList();
+            _historyOrder.Clear();
+            foreach (long rv in kept)
+                _historyOrder.Enqueue(rv);
+            _current = snapshot;
+            Restored?.Invoke(snapshot);
+            Signal();
+        }
+    }
+
+    /// <summary>
+    /// Waits until the resourceVersion is at least <paramref name="resourceVersion"/>, at most
+    /// <paramref name="timeout"/> on <paramref name="time"/>'s clock; true when it got there.
+    /// </summary>
+    public async Task<bool> WaitForAsync(long resourceVersion, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        long started = time.GetTimestamp();
+        while (true)
+        {
+            Task moved;
+            lock (_gate)
+            {
+                if (_current.ResourceVersion >= resourceVersion)
+                    return true;
+                moved = _moved.Task;
+            }
+            var left = timeout - time.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+                return false;
+            try
+            {
+                await moved.WaitAsync(left, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return ResourceVersion >= resourceVersion;
+            }
         }
     }
 
@@ -181,9 +243,20 @@ public sealed class PodPopulation
                 foreach (var change in batch.Changes)
                     handlers(change);
             }
+            Signal();
             return batch.Changes;
         }
     }
+
+    /// <summary>Wakes <see cref="WaitForAsync"/> callers (under the lock).</summary>
+    private void Signal()
+    {
+        var moved = _moved;
+        _moved = NewSignal();
+        moved.TrySetResult(); // continuations run asynchronously: never under this lock
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Retain(PodPopulationSnapshot snapshot)
     {

@@ -26,6 +26,7 @@ internal sealed class WatchDispatcher : IDisposable
         _population = population;
         History = new WatchHistory(historySize, population.ResourceVersion);
         population.Changed += OnChanged;
+        population.Restored += OnRestored;
     }
 
     public WatchHistory History { get; }
@@ -38,11 +39,19 @@ internal sealed class WatchDispatcher : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
         _population.Changed -= OnChanged;
+        _population.Restored -= OnRestored;
         foreach (var watcher in History.Watchers)
         {
             watcher.Close(slow: false);
             History.Unsubscribe(watcher);
         }
+    }
+
+    /// <summary>An etcd restore: the apiserver's watch cache starts again at the restored revision and every open watch ends.</summary>
+    private void OnRestored(PodPopulationSnapshot restored)
+    {
+        foreach (var watcher in History.Reset(restored.ResourceVersion))
+            watcher.Close(slow: false);
     }
 
     private void OnChanged(PodChange change)

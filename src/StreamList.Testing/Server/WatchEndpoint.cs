@@ -1,3 +1,4 @@
+using k8s.Models;
 using Microsoft.AspNetCore.Http;
 
 namespace StreamList.Testing.Server;
@@ -9,8 +10,11 @@ namespace StreamList.Testing.Server;
 /// <remarks>
 /// Contract, in the order a stream runs (docs/wire.md):
 /// <list type="number">
-/// <item>Validation (<see cref="WatchQuery"/>): 400/422 Status. A resourceVersion newer than the
-/// population's is 504 Timeout with cause ResourceVersionTooLarge, like a list.</item>
+/// <item>Validation (<see cref="WatchQuery"/>): 400/422 Status. A WatchList at a resourceVersion
+/// newer than the population's waits up to <see cref="FakeApiServer.FreshnessWait"/> (server clock)
+/// for it, then gets 200 and one ERROR event (504 Timeout, cause ResourceVersionTooLarge), as the
+/// watch cache answers; a plain watch at a newer resourceVersion opens and delivers the changes
+/// after it once they happen (the apiserver does not block a watch on freshness).</item>
 /// <item>Subscription (<see cref="WatchHistory.Subscribe"/>), before the headers: a start version
 /// older than the history's floor, or the <see cref="FaultPlan.ExpiredWatches"/> fault, gets 200
 /// and one ERROR event (Status 410 Expired) and the stream ends.</item>
@@ -45,14 +49,22 @@ internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispat
             await StatusResponses.WriteAsync(context, invalid!, encoding, cancellationToken).ConfigureAwait(false);
             return;
         }
+        server.Count(query!.Kind);
         var population = server.Population;
-        long current = population.ResourceVersion;
-        if (query!.ResourceVersionNumber is { } requested && requested > current)
+        V1Status? notFresh = null;
+        if (query.Kind == RequestKind.WatchList && query.ResourceVersionNumber is { } requested && requested > population.ResourceVersion
+            && !await population.WaitForAsync(requested, FakeApiServer.FreshnessWait, options.TimeProvider, cancellationToken).ConfigureAwait(false))
         {
-            await StatusResponses.WriteAsync(context, StatusResponses.ResourceVersionTooLarge(requested, current), encoding, cancellationToken).ConfigureAwait(false);
+            // As the watch cache: the 504 comes as the stream's one ERROR event, not as the response status.
+            notFresh = StatusResponses.ResourceVersionTooLarge(requested, population.ResourceVersion);
+        }
+        long current = population.ResourceVersion;
+
+        if (notFresh is not null)
+        {
+            await WriteOnlyErrorAsync(context, encoding, notFresh, requestNumber, cancellationToken).ConfigureAwait(false);
             return;
         }
-
         bool expiredFault = server.TakeFault(static p => p.ExpiredWatches > 0, static p => p with { ExpiredWatches = p.ExpiredWatches - 1 }, out _);
         var watcher = new Watcher(Interlocked.Increment(ref _watchers), query.Filter, options.WatcherBufferEvents,
             context.Request.Protocol, context.Connection.Id);
@@ -102,6 +114,20 @@ internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispat
             history.Unsubscribe(watcher);
             watcher.Close(slow: false);
         }
+    }
+
+    /// <summary>A 200 watch response whose only event is an ERROR carrying <paramref name="status"/>.</summary>
+    private async Task WriteOnlyErrorAsync(HttpContext context, BodyEncoding encoding, V1Status status, long requestNumber, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = WatchEventWriter.ContentType(encoding);
+        response.Headers.CacheControl = "no-cache, private";
+        await using var body = new ChunkedBody(response.Body, gzip: false, server.Options, requestNumber, cancellationToken);
+        var writer = new WatchEventWriter(body, encoding);
+        writer.WriteError(status);
+        await writer.FlushAsync().ConfigureAwait(false);
+        await body.CompleteAsync().ConfigureAwait(false);
     }
 
     /// <summary>The reset or close fault this watch takes, if any: (events before it, true for a reset).</summary>

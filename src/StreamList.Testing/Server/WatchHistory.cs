@@ -143,6 +143,23 @@ internal sealed class WatchHistory
         }
     }
 
+    /// <summary>
+    /// The revision went back to <paramref name="resourceVersion"/> (an etcd restore): forgets every
+    /// change and every watcher, which the caller closes; returns them.
+    /// </summary>
+    public Watcher[] Reset(long resourceVersion)
+    {
+        lock (_lock)
+        {
+            Clear();
+            _floor = resourceVersion;
+            _newest = resourceVersion;
+            var watchers = _watchers;
+            _watchers = [];
+            return watchers;
+        }
+    }
+
     private List<WatchRecord> After(long resourceVersion)
     {
         // Versions in the ring are consecutive: the first one after r is at a computable offset.

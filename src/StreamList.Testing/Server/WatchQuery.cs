@@ -30,6 +30,9 @@ internal sealed record WatchQuery(
     /// <summary>Where a watch without initial state resumes (exclusive); null when it starts with the current state or at the newest version.</summary>
     public long? From => InitialState ? null : ResourceVersionNumber;
 
+    /// <summary>A WatchList when the server honours <c>sendInitialEvents=true</c>, else a plain watch.</summary>
+    public RequestKind Kind => InitialEventsEndBookmark ? RequestKind.WatchList : RequestKind.Watch;
+
     public static bool TryParse(IQueryCollection query, string? pathNamespace, WatchListMode mode, out WatchQuery? result, out V1Status? failure)
     {
         result = null;

@@ -119,23 +119,24 @@ internal sealed class Watcher(long id, PodFilter filter, int capacity, string pr
     /// <summary>True when the watch was ended by <see cref="Expire"/>: its writer sends a 410 ERROR event before closing.</summary>
     public bool Expired => _expired;
 
-    /// <summary>Ends the watch with "too old resource version" (as when the watch cache's window moves past a lagging watcher).</summary>
-    public void Expire() => Close(slow: false, expired: true);
+    /// <summary>Ends the watch with "too old resource version" (as when the watch cache's window moves past a lagging watcher); false when it had already ended.</summary>
+    public bool Expire() => Close(slow: false, expired: true);
 
     /// <summary>Ends the watch; <paramref name="slow"/> marks it cut off by the dispatcher. The writer stops at its next wake-up.</summary>
     public void Close(bool slow) => Close(slow, expired: false);
 
-    private void Close(bool slow, bool expired)
+    private bool Close(bool slow, bool expired)
     {
         lock (_gate)
         {
             if (_closed)
-                return;
+                return false;
             _closed = true;
             _closedSlow = slow;
             _expired = expired;
             _queue.Clear();
             Wake();
+            return true;
         }
     }
 

@@ -4,10 +4,12 @@ using System.Net;
 using System.Text;
 using k8s;
 using k8s.Models;
+using Microsoft.Extensions.Time.Testing;
 using StreamList.Diagnostics;
 using StreamList.Http;
 using StreamList.Testing.Fixture;
 using StreamList.Testing.Server;
+using StreamList.Tests.Support;
 
 namespace StreamList.Tests.Testing;
 
@@ -186,14 +188,17 @@ public class FakeApiServerTests
     [Fact]
     public async Task Resource_version_rules()
     {
-        await using var server = await Start(new FakeApiServerOptions { Pods = 50 });
+        var time = new FakeTimeProvider();
+        await using var server = await Start(new FakeApiServerOptions { Pods = 50, TimeProvider = time });
         using var client = ApiClient.For(server);
         long initial = server.Population.ResourceVersion;
 
         var cached = DecodeList(await client.GetAsync(Pods + "?resourceVersion=0&limit=10"));
         Assert.Equal(50, cached.Items.Count); // RV=0 is the watch cache: limit ignored
 
-        var tooLarge = await client.GetAsync(Pods + "?resourceVersion=" + (initial + 10));
+        var pending = client.GetAsync(Pods + "?resourceVersion=" + (initial + 10)); // waits 3 s (server clock) for that version
+        await time.AdvanceUntil(() => pending.IsCompleted, TimeSpan.FromSeconds(1));
+        var tooLarge = await pending;
         Assert.Equal(HttpStatusCode.GatewayTimeout, tooLarge.Status);
         var status = StatusOf(tooLarge);
         Assert.Equal((504, "Timeout"), (status.Code, status.Reason));
