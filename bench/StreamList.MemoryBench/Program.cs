@@ -6,9 +6,9 @@
 //       mode's time and peak RSS against kubernetesclient-json of the same round.
 //   dotnet run -c Release --project bench/StreamList.MemoryBench -- client --mode M --server URL --pods N
 //       one measurement (what `run` starts); prints one JSON line.
-//   dotnet run -c Release --project bench/StreamList.MemoryBench -- storm --pods N [--rate 4000] [--seconds 60] [--compact-every 3] [--settle S]
-//       an informer (streamlist sync) under DOTNET_GCHeapHardLimit = 2 x its steady heap through a 410 storm,
-//       then S more seconds (default max(60, pods/2500)) to converge to the server's keysSha256.
+//   dotnet run -c Release --project bench/StreamList.MemoryBench -- storm --pods N [--rate 4000] [--seconds 60] [--compact-every 3] [--settle S] [--client-env K=V,...]
+//       an informer (streamlist sync) under DOTNET_GCHeapHardLimit = 2 x its steady heap syncs, then a 410 storm,
+//       then up to S more seconds (default max(60, pods/2500)) to converge to the server's keysSha256.
 namespace StreamList.MemoryBench;
 
 /// <summary>Dispatches the first argument to a command; a bad flag is one line on stderr and exit 2.</summary>
@@ -35,7 +35,7 @@ internal static class Program
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] [--client-env K=V,...] | client --mode M --server URL --pods N | storm --pods N [--rate R] [--seconds S] [--compact-every S] [--settle S]");
+        Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] [--client-env K=V,...] | client --mode M --server URL --pods N | storm --pods N [--rate R] [--seconds S] [--compact-every S] [--settle S] [--client-env K=V,...]");
         Console.Error.WriteLine("modes: " + string.Join(", ", ClientModes.All));
         return 2;
     }

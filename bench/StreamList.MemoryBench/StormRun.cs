@@ -1,20 +1,25 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace StreamList.MemoryBench;
 
 /// <summary>
-/// The storm benchmark (issue: informer survives 410 storms): a server process with N pods whose
-/// compactions end every watch with 410; the steady heap of a synced informer is measured first
-/// (mode informer-objects, fresh process); then <c>streamlist sync</c> runs in a fresh process under
-/// DOTNET_GCHeapHardLimit = 2 × that heap while the server storms (rate MODIFIED/s, a compaction
-/// every few seconds) for S seconds, and keeps running after the storm so it can converge.
-/// Prints one JSON line: survival, relists, expired watches, max relists in flight, convergence.
+/// The storm benchmark: a server process with N pods whose compactions end every watch with 410. The
+/// steady heap of a synced informer is measured first (mode informer-objects, fresh process); then
+/// <c>streamlist sync</c> runs in a fresh process under DOTNET_GCHeapHardLimit = 2 × that heap, syncs,
+/// and only then the server storms (rate MODIFIED/s, a compaction every few seconds) for S seconds;
+/// the child keeps running after the storm so it can converge. Prints one JSON line: survival,
+/// convergence, the child's summary (steady RSS at its sync, peak RSS after it), the relist peak
+/// ratio, and the server's count of requests by kind (a relist delegated to etcd would show as
+/// <c>EtcdList</c>).
 /// </summary>
 internal static class StormRun
 {
+    private static readonly TimeSpan s_summaryEvery = TimeSpan.FromSeconds(5);
+
     public static async Task<int> RunAsync(string[] args)
     {
         int pods = BenchProcess.Count(args, "--pods", 20_000);
@@ -35,30 +40,35 @@ internal static class StormRun
         var steady = await RunJsonAsync(Path.Combine(dir, "StreamList.MemoryBench.dll"), $"client --mode informer-objects --server {url} --pods {pods}", null);
         double steadyHeapMiB = steady.GetProperty("heapMiB").GetDouble();
         long limit = (long)(2 * steadyHeapMiB * 1048576);
-        Console.Error.WriteLine($"steady heap {steadyHeapMiB:0} MiB; storm at {rate}/s, compaction every {compactEvery} s, for {seconds} s, under a {limit / 1048576} MiB hard limit");
+        Console.Error.WriteLine($"steady heap {steadyHeapMiB:0} MiB; sync under a {limit / 1048576} MiB hard limit, then a storm at {rate}/s, compaction every {compactEvery} s, for {seconds} s");
 
-        (await http.PostAsync($"/streamlist/storm?rate={rate}&compactEverySeconds={compactEvery.ToString(CultureInfo.InvariantCulture)}", null)).EnsureSuccessStatusCode();
-        var clock = Stopwatch.StartNew();
-        var env = new Dictionary<string, string> { ["DOTNET_GCHeapHardLimit"] = limit.ToString("x", CultureInfo.InvariantCulture) };
-        var sync = RunJsonAsync(cli, $"sync --server {url} --resource pods --seconds {(seconds + settle).ToString(CultureInfo.InvariantCulture)} --summary --quiet", env);
-        await Task.Delay(TimeSpan.FromSeconds(seconds));
-        (await http.DeleteAsync("/streamlist/storm")).EnsureSuccessStatusCode();
-        double stormSeconds = clock.Elapsed.TotalSeconds;
-        JsonElement result;
-        string? error = null;
-        try
+        var env = BenchProcess.Pairs(args, "--client-env"); // GC settings for the informer's process, e.g. DOTNET_GCConserveMemory=5
+        env["DOTNET_GCHeapHardLimit"] = limit.ToString("x", CultureInfo.InvariantCulture);
+        var requestsBefore = await RequestsAsync(http);
+        await using var sync = new SyncChild(BenchProcess.Start(cli,
+            $"sync --server {url} --resource pods --seconds 86400 --summary --summary-every {s_summaryEvery.TotalSeconds} --quiet", env));
+        var last = await sync.UntilAsync(s => s.GetProperty("syncedRssMiB").ValueKind == JsonValueKind.Number, TimeSpan.MaxValue);
+        double stormSeconds = 0;
+        JsonElement state = default;
+        if (last is not null)
         {
-            result = await sync;
+            Console.Error.WriteLine($"synced at {last.Value.GetProperty("syncedRssMiB")} MiB RSS; storming");
+            (await http.PostAsync($"/streamlist/storm?rate={rate}&compactEverySeconds={compactEvery.ToString(CultureInfo.InvariantCulture)}", null)).EnsureSuccessStatusCode();
+            var clock = Stopwatch.StartNew();
+            await Task.WhenAny(sync.Exited, Task.Delay(TimeSpan.FromSeconds(seconds)));
+            (await http.DeleteAsync("/streamlist/storm")).EnsureSuccessStatusCode();
+            stormSeconds = clock.Elapsed.TotalSeconds;
+            state = await http.GetFromJsonAsync<JsonElement>("/streamlist/state");
+            string keys = state.GetProperty("keysSha256").GetString()!;
+            last = await sync.UntilAsync(s => s.GetProperty("keysSha256").GetString() == keys, TimeSpan.FromSeconds(settle)) ?? sync.Latest;
         }
-        catch (InvalidOperationException e)
-        {
-            result = default;
-            error = e.Message;
-        }
-        var state = await http.GetFromJsonAsync<JsonElement>("/streamlist/state");
+        var requests = await RequestsAsync(http);
+        string? error = sync.Exited.IsCompleted ? await sync.FailureAsync() : null;
         server.Kill(entireProcessTree: true);
 
-        var line = new Dictionary<string, object?>
+        double? synced = last?.GetProperty("syncedRssMiB").GetDouble();
+        double? peak = last?.GetProperty("peakRssSinceSyncMiB") is { ValueKind: JsonValueKind.Number } p ? p.GetDouble() : null;
+        var line2 = new Dictionary<string, object?>
         {
             ["mode"] = "storm",
             ["pods"] = pods,
@@ -68,14 +78,82 @@ internal static class StormRun
             ["settleSeconds"] = settle,
             ["steadyHeapMiB"] = steadyHeapMiB,
             ["hardLimitMiB"] = limit / 1048576,
+            ["clientEnv"] = string.Join(",", env.Select(kv => kv.Key + "=" + kv.Value)),
             ["survived"] = error is null,
             ["error"] = error,
-            ["converged"] = error is null && result.GetProperty("keysSha256").GetString() == state.GetProperty("keysSha256").GetString(),
-            ["client"] = error is null ? result : null,
-            ["serverResourceVersion"] = state.GetProperty("resourceVersion").GetString(),
+            ["converged"] = error is null && state.ValueKind == JsonValueKind.Object
+                && last!.Value.GetProperty("keysSha256").GetString() == state.GetProperty("keysSha256").GetString(),
+            ["relistPeakOverSyncedRss"] = synced is > 0 && peak is { } pk ? Math.Round(pk / synced.Value, 3) : null,
+            ["serverRequestsDuringStorm"] = requests.ToDictionary(kv => kv.Key, kv => kv.Value - requestsBefore.GetValueOrDefault(kv.Key)),
+            ["watchesExpiredByCompaction"] = state.ValueKind == JsonValueKind.Object ? state.GetProperty("watchesExpiredByCompaction").GetInt64() : null,
+            ["client"] = last,
+            ["serverResourceVersion"] = state.ValueKind == JsonValueKind.Object ? state.GetProperty("resourceVersion").GetString() : null,
         };
-        Console.WriteLine(JsonSerializer.Serialize(line));
+        Console.WriteLine(JsonSerializer.Serialize(line2));
         return error is null ? 0 : 1;
+    }
+
+    /// <summary>The <c>streamlist sync</c> child: its summary lines are read as they come; killed on dispose.</summary>
+    private sealed class SyncChild : IAsyncDisposable
+    {
+        private readonly Process _process;
+        private readonly Task<string> _stderr;
+        private volatile StrongBox<JsonElement>? _latest;
+
+        public SyncChild(Process process)
+        {
+            _process = process;
+            _stderr = process.StandardError.ReadToEndAsync();
+            Exited = Task.Run(ReadAsync);
+        }
+
+        /// <summary>Completes when the child's output ends (it exited).</summary>
+        public Task Exited { get; }
+
+        public JsonElement? Latest => _latest?.Value;
+
+        /// <summary>The first summary that satisfies <paramref name="condition"/> within <paramref name="within"/>; null when the child exits or time runs out first.</summary>
+        public async Task<JsonElement?> UntilAsync(Func<JsonElement, bool> condition, TimeSpan within)
+        {
+            var clock = Stopwatch.StartNew();
+            while (!(Latest is { } s && condition(s)))
+            {
+                if (Exited.IsCompleted || clock.Elapsed > within)
+                    return null;
+                await Task.Delay(200);
+            }
+            return Latest;
+        }
+
+        public async Task<string> FailureAsync()
+        {
+            await _process.WaitForExitAsync();
+            return $"sync exited {_process.ExitCode}: {(await _stderr).Trim()}";
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+            await Exited;
+            _process.Dispose();
+        }
+
+        private async Task ReadAsync()
+        {
+            while (await _process.StandardOutput.ReadLineAsync() is { } line)
+            {
+                if (line.StartsWith('{'))
+                    _latest = new StrongBox<JsonElement>(JsonSerializer.Deserialize<JsonElement>(line));
+            }
+        }
+    }
+
+    private static async Task<Dictionary<string, long>> RequestsAsync(HttpClient http)
+    {
+        var state = await http.GetFromJsonAsync<JsonElement>("/streamlist/state");
+        return state.GetProperty("requests").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
     }
 
     private static async Task<JsonElement> RunJsonAsync(string dll, string arguments, IDictionary<string, string>? env)
@@ -89,6 +167,4 @@ internal static class StormRun
             throw new InvalidOperationException($"{Path.GetFileName(dll)} {arguments.Split(' ')[0]} exited {p.ExitCode}: {(await stderr).Trim()}");
         return JsonSerializer.Deserialize<JsonElement>(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last());
     }
-
-
 }

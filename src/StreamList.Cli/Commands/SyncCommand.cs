@@ -13,7 +13,8 @@ namespace StreamList.Cli.Commands;
 /// <summary>
 /// <c>streamlist sync</c>: runs an informer on one resource for a while (list, watch, relist on 410,
 /// backoff), with live figures on stderr; with <c>--summary</c> prints one JSON line
-/// <c>{objects, keysSha256, relists, watchRestarts, watchExpired, events, backoffs, maxRelistsInFlight, peakRssMiB, heapMiB}</c> at the end,
+/// <c>{objects, keysSha256, relists, watchRestarts, watchExpired, events, backoffs, maxRelistsInFlight, peakRssMiB, heapMiB,
+/// syncedRssMiB, peakRssSinceSyncMiB, gcCommittedMiB}</c> at the end,
 /// and with <c>--summary-every S</c> also every S seconds while it runs (for scripts that watch a long sync converge).
 /// </summary>
 internal sealed class SyncCommand : ICommand
@@ -71,6 +72,7 @@ internal sealed class SyncCommand : ICommand
         {
             informer.Start();
             await informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+            SyncMemory.Synced();
             var left = settings.Duration - clock.Elapsed;
             if (left > TimeSpan.Zero)
             {
@@ -97,8 +99,13 @@ internal sealed class SyncCommand : ICommand
 }
 
 /// <summary>The summary line of <c>streamlist sync</c>.</summary>
+/// <remarks>
+/// <c>peakRssMiB</c> covers the whole run; <c>syncedRssMiB</c> is the resident set right after the first sync
+/// (after a full collection: the steady state), <c>peakRssSinceSyncMiB</c> the peak from then on (relists,
+/// storms), both null until synced; <c>gcCommittedMiB</c> is the memory the GC holds committed now (heap and free space it keeps).
+/// </remarks>
 internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, long WatchRestarts, long WatchExpired, long Events,
-    long Backoffs, int MaxRelistsInFlight, double PeakRssMiB, double HeapMiB)
+    long Backoffs, int MaxRelistsInFlight, double PeakRssMiB, double HeapMiB, double? SyncedRssMiB = null, double? PeakRssSinceSyncMiB = null, double? GcCommittedMiB = null)
 {
     public static SyncResult Of<T>(Informer<T> informer, RelistGate gate)
         where T : class, IKubernetesObject<V1ObjectMeta>
@@ -106,6 +113,29 @@ internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, 
         var items = informer.Store.List();
         var s = informer.Statistics;
         return new SyncResult(items.Count, StreamList.Diagnostics.KeysSha256.Compute(items.Select(i => i.Metadata)), s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
-            s.Failures, gate.MaxInFlight, Math.Round(ProcessMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1));
+            s.Failures, gate.MaxInFlight, Math.Round(SyncMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1),
+            SyncMemory.SyncedRssMiB, SyncMemory.PeakRssSinceSyncMiB(), Math.Round(GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, 1));
     }
+}
+
+/// <summary>The resident set at the first sync, and peaks before and after it (VmHWM is reset at the sync).</summary>
+internal static class SyncMemory
+{
+    private static double s_peakBeforeSync = -1;
+
+    public static double? SyncedRssMiB { get; private set; }
+
+    /// <summary>Takes the steady state after the first sync: a full collection, the resident set, then a fresh peak.</summary>
+    public static void Synced()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        s_peakBeforeSync = ProcessMemory.PeakRssMiB();
+        SyncedRssMiB = Math.Round(ProcessMemory.RssMiB(), 1);
+        if (!ProcessMemory.ResetPeakRss())
+            s_peakBeforeSync = -1; // VmHWM keeps the whole run: no peak since sync to report
+    }
+
+    public static double PeakRssMiB() => Math.Max(s_peakBeforeSync, ProcessMemory.PeakRssMiB());
+
+    public static double? PeakRssSinceSyncMiB() => SyncedRssMiB is null || s_peakBeforeSync < 0 ? null : Math.Round(ProcessMemory.PeakRssMiB(), 1);
 }

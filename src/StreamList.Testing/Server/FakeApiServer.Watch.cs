@@ -86,6 +86,7 @@ public sealed partial class FakeApiServer
             .Select(static p => ((string?)p!.Metadata?.NamespaceProperty, p.Metadata?.Name ?? "", (string?)p.Metadata?.ResourceVersion))
             .ToList();
         return new FakeApiServerState(snapshot.ResourceVersion.ToString(CultureInfo.InvariantCulture), snapshot.Count,
-            KeysSha256.Compute(keys), WatcherCount, SlowWatchersClosed);
+            KeysSha256.Compute(keys), WatcherCount, SlowWatchersClosed,
+            Enum.GetValues<RequestKind>().ToDictionary(k => k, CountRequests), WatchesExpiredByCompaction);
     }
 }
