@@ -18,8 +18,6 @@ namespace StreamList.MemoryBench;
 /// </summary>
 internal static class StormRun
 {
-    private static readonly TimeSpan s_summaryEvery = TimeSpan.FromSeconds(5);
-
     public static async Task<int> RunAsync(string[] args)
     {
         int pods = BenchProcess.Count(args, "--pods", 20_000);
@@ -29,6 +27,8 @@ internal static class StormRun
         // After the storm the informer needs a whole relist (and maybe a backoff) to converge: a
         // 500k-pod list takes about a minute here, so the time to settle grows with the pods.
         double settle = BenchProcess.Number(args, "--settle", Math.Max(60, pods / 2500));
+        // Each summary hashes every key and takes a full blocking collection: at 500k pods a few seconds, so not too often.
+        double summaryEvery = Math.Max(5, pods / 25_000.0);
         string dir = AppContext.BaseDirectory;
         string cli = Path.Combine(dir, "StreamList.Cli.dll");
 
@@ -46,7 +46,7 @@ internal static class StormRun
         env["DOTNET_GCHeapHardLimit"] = limit.ToString("x", CultureInfo.InvariantCulture);
         var requestsBefore = await RequestsAsync(http);
         await using var sync = new SyncChild(BenchProcess.Start(cli,
-            $"sync --server {url} --resource pods --seconds 86400 --summary --summary-every {s_summaryEvery.TotalSeconds} --quiet", env));
+            $"sync --server {url} --resource pods --seconds 86400 --summary --summary-every {summaryEvery.ToString(CultureInfo.InvariantCulture)} --quiet", env));
         var last = await sync.UntilAsync(s => s.GetProperty("syncedRssMiB").ValueKind == JsonValueKind.Number, TimeSpan.MaxValue);
         double stormSeconds = 0;
         JsonElement state = default;
