@@ -87,6 +87,8 @@ public sealed partial class FakeApiServer
             .ToList();
         return new FakeApiServerState(snapshot.ResourceVersion.ToString(CultureInfo.InvariantCulture), snapshot.Count,
             KeysSha256.Compute(keys), WatcherCount, SlowWatchersClosed,
-            Enum.GetValues<RequestKind>().ToDictionary(k => k, CountRequests), WatchesExpiredByCompaction);
+            new RequestCounts(CountRequests(RequestKind.CacheList), CountRequests(RequestKind.ConsistentList), CountRequests(RequestKind.EtcdList),
+                CountRequests(RequestKind.ContinueList), CountRequests(RequestKind.Watch), CountRequests(RequestKind.WatchList)),
+            WatchesExpiredByCompaction);
     }
 }

@@ -11,7 +11,7 @@ namespace StreamList.Testing.Server;
 /// <param name="KeysSha256">The <see cref="Diagnostics.KeysSha256"/> of the current snapshot's pods.</param>
 /// <param name="Watchers">Watches open now.</param>
 /// <param name="SlowWatchersClosed">Watches closed so far because they read too slowly.</param>
-/// <param name="Requests">LIST and WATCH requests received so far, by <see cref="RequestKind"/> (every kind present).</param>
+/// <param name="Requests">LIST and WATCH requests received so far, by <see cref="RequestKind"/>.</param>
 /// <param name="WatchesExpiredByCompaction">Watches that compactions ended with 410.</param>
 public sealed record FakeApiServerState(
     [property: JsonPropertyName("resourceVersion")] string ResourceVersion,
@@ -19,5 +19,5 @@ public sealed record FakeApiServerState(
     [property: JsonPropertyName("keysSha256")] string KeysSha256,
     [property: JsonPropertyName("watchers")] int Watchers,
     [property: JsonPropertyName("slowWatchersClosed")] long SlowWatchersClosed,
-    [property: JsonPropertyName("requests")] IReadOnlyDictionary<RequestKind, long> Requests,
+    [property: JsonPropertyName("requests")] RequestCounts Requests,
     [property: JsonPropertyName("watchesExpiredByCompaction")] long WatchesExpiredByCompaction);
