@@ -501,9 +501,10 @@ public class FakeApiServerWatchTests
         var state = await http.GetFromJsonAsync<FakeApiServerState>("/streamlist/state");
         Assert.Equal(server.GetState(), state);
         Assert.Equal(1, state!.Watchers);
+        Assert.Equal(new RequestCounts(0, 0, 0, 0, 1, 0), state.Requests);
         Assert.Equal(KeysSha256.Compute(server.Population.Current.Enumerate().Select(s => s.Pod)), state.KeysSha256);
         using (var raw = JsonDocument.Parse(await http.GetStringAsync("/streamlist/state")))
-            Assert.Equal(["resourceVersion", "count", "keysSha256", "watchers", "slowWatchersClosed"], raw.RootElement.EnumerateObject().Select(p => p.Name));
+            Assert.Equal(["resourceVersion", "count", "keysSha256", "watchers", "slowWatchersClosed", "requests", "watchesExpiredByCompaction"], raw.RootElement.EnumerateObject().Select(p => p.Name));
 
         var churn = await http.PostAsync("/streamlist/churn?percent=10&round=3", null);
         Assert.Equal(HttpStatusCode.OK, churn.StatusCode);
