@@ -14,7 +14,7 @@ namespace StreamList.MemoryBench;
 /// the child keeps running after the storm so it can converge. Prints one JSON line: survival,
 /// convergence, the child's summary (steady RSS at its sync, peak RSS after it), the relist peak
 /// ratio, and the server's count of requests by kind (a relist delegated to etcd would show as
-/// <c>EtcdList</c>).
+/// <c>ExactList</c>).
 /// </summary>
 internal static class StormRun
 {

@@ -87,7 +87,7 @@ public sealed partial class FakeApiServer
             .ToList();
         return new FakeApiServerState(snapshot.ResourceVersion.ToString(CultureInfo.InvariantCulture), snapshot.Count,
             KeysSha256.Compute(keys), WatcherCount, SlowWatchersClosed,
-            new RequestCounts(CountRequests(RequestKind.CacheList), CountRequests(RequestKind.ConsistentList), CountRequests(RequestKind.EtcdList),
+            new RequestCounts(CountRequests(RequestKind.CacheList), CountRequests(RequestKind.ConsistentList), CountRequests(RequestKind.ExactList),
                 CountRequests(RequestKind.ContinueList), CountRequests(RequestKind.Watch), CountRequests(RequestKind.WatchList)),
             WatchesExpiredByCompaction);
     }

@@ -13,11 +13,11 @@ namespace StreamList.Testing.Server;
 /// <remarks>
 /// resourceVersion rules, as the apiserver's (<see cref="RequestKind"/> says where each is served):
 /// "" is the current state; "0" is the current state with <c>limit</c> ignored (the watch cache);
-/// N with <c>resourceVersionMatch=Exact</c>, or with a <c>limit</c> and no match, is an exact read
-/// (etcd): a retained snapshot, 410 Expired once compacted, 504 at once when N is newer than the
-/// current version; any other N (NotOlderThan, the watch cache) is the current state, after waiting
-/// up to <see cref="FakeApiServer.FreshnessWait"/> (server clock) for a newer N to arrive, then 504
-/// Timeout with cause ResourceVersionTooLarge. A continue token resumes its own snapshot, or
+/// a numeric N newer than the current version is waited for up to <see cref="FakeApiServer.FreshnessWait"/>
+/// (server clock), then gets 504 Timeout with cause ResourceVersionTooLarge; N with
+/// <c>resourceVersionMatch=Exact</c>, or with a <c>limit</c> and no match, is an exact read: the newest
+/// retained snapshot at or below N, 410 Expired once compacted; any other N (NotOlderThan) is the
+/// current state. A continue token resumes its own snapshot, or
 /// gets 410 Expired (with a fresh token at the current version) once that snapshot is compacted.
 /// remainingItemCount is sent for unfiltered cluster-wide pages only (the apiserver also omits it
 /// with selectors; here also for namespaced lists).
@@ -104,22 +104,19 @@ internal sealed class ListEndpoint(FakeApiServer server)
             return (null, 0, StatusResponses.TooOldResourceVersion(query.ResourceVersionNumber ?? current.ResourceVersion, current.ResourceVersion));
         if (query.ResourceVersionNumber is not { } requested || query.AnyVersion)
             return (current, 0, null);
-        if (query.Kind == RequestKind.EtcdList)
-        {
-            // An exact read: etcd answers at once, from the revision asked for or not at all.
-            if (requested > current.ResourceVersion)
-                return (null, 0, StatusResponses.ResourceVersionTooLarge(requested, current.ResourceVersion));
-            if (requested == current.ResourceVersion)
-                return (current, 0, null);
-            return population.TryGetSnapshot(requested, out var exact)
-                ? (exact, 0, null)
-                : (null, 0, StatusResponses.TooOldResourceVersion(requested, current.ResourceVersion));
-        }
-        // NotOlderThan from the watch cache: a version it has not seen yet is waited for, briefly.
+        // A version the server has not reached is waited for, briefly (the watch cache's freshness wait, 1.34+).
         if (requested > current.ResourceVersion
             && !await population.WaitForAsync(requested, FakeApiServer.FreshnessWait, server.Options.TimeProvider, cancellationToken).ConfigureAwait(false))
             return (null, 0, StatusResponses.ResourceVersionTooLarge(requested, population.ResourceVersion));
-        return (population.Current, 0, null);
+        current = population.Current;
+        if (current.ResourceVersion < requested) // went back meanwhile (an etcd restore)
+            return (null, 0, StatusResponses.ResourceVersionTooLarge(requested, current.ResourceVersion));
+        if (query.Kind != RequestKind.ExactList || requested >= current.ResourceVersion)
+            return (current, 0, null);
+        // Exact: the state at N, from the newest retained snapshot at or below it (changes of one batch share a snapshot).
+        return population.TryGetSnapshotAtOrBelow(requested, out var exact)
+            ? (exact, 0, null)
+            : (null, 0, StatusResponses.TooOldResourceVersion(requested, current.ResourceVersion));
     }
 
     private static async Task AbortAsync(HttpContext context, CancellationToken cancellationToken)

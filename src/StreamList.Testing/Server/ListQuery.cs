@@ -21,9 +21,9 @@ internal sealed record ListQuery(long Limit, ContinueToken? Continue, string Res
         { Continue: not null } => RequestKind.ContinueList,
         { ResourceVersionNumber: null } => RequestKind.ConsistentList,
         { AnyVersion: true } => RequestKind.CacheList,
-        { ResourceVersionMatch: Exact } => RequestKind.EtcdList,
+        { ResourceVersionMatch: Exact } => RequestKind.ExactList,
         { ResourceVersionMatch: NotOlderThan } => RequestKind.CacheList,
-        { Limit: > 0 } => RequestKind.EtcdList, // legacy semantics: a numeric RV with a limit is an exact read
+        { Limit: > 0 } => RequestKind.ExactList, // legacy semantics: a numeric RV with a limit is an exact read
         _ => RequestKind.CacheList,
     };
 

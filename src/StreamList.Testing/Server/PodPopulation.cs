@@ -84,6 +84,28 @@ public sealed class PodPopulation
             return _history.TryGetValue(resourceVersion, out snapshot);
     }
 
+    /// <summary>
+    /// The state at <paramref name="resourceVersion"/> for an exact read: the newest retained snapshot at
+    /// or below it (the changes of one batch share the batch's snapshot), provided no compaction passed
+    /// it (a retained snapshot at or above it exists, so nothing between was forgotten).
+    /// </summary>
+    public bool TryGetSnapshotAtOrBelow(long resourceVersion, [NotNullWhen(true)] out PodPopulationSnapshot? snapshot)
+    {
+        lock (_gate)
+        {
+            snapshot = null;
+            long best = long.MinValue;
+            bool covered = false;
+            foreach (long rv in _history.Keys)
+            {
+                if (rv <= resourceVersion && rv > best)
+                    best = rv;
+                covered |= rv >= resourceVersion;
+            }
+            return covered && best != long.MinValue && _history.TryGetValue(best, out snapshot);
+        }
+    }
+
     /// <summary>Forgets every snapshot but the current one: older continue tokens and exact lists now get 410 Expired.</summary>
     public void Compact()
     {

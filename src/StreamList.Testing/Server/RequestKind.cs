@@ -6,8 +6,10 @@ namespace StreamList.Testing.Server;
 /// </summary>
 /// <remarks>
 /// The split follows the apiserver's list delegation rules (<c>storage/cacher/delegator</c>): a list
-/// at a resourceVersion with a <c>limit</c> and no <c>resourceVersionMatch</c> is an exact read that the
-/// apiserver sends to etcd, the thundering herd an informer must avoid on relists.
+/// at a resourceVersion with a <c>limit</c> and no <c>resourceVersionMatch</c> is an exact read. Before
+/// 1.34 (or with the <c>ListFromCacheSnapshot</c> gate off) the apiserver sends every exact read to
+/// etcd, and from 1.34 on those its watch cache holds no snapshot for: the thundering herd an
+/// informer avoids by relisting without a limit.
 /// </remarks>
 public enum RequestKind
 {
@@ -18,9 +20,9 @@ public enum RequestKind
     /// <summary>A list at <c>resourceVersion=""</c> (or none): a consistent read of the newest state.</summary>
     ConsistentList,
 
-    /// <summary>A list at an exact resourceVersion, delegated to etcd: <c>resourceVersionMatch=Exact</c>, or a
-    /// numeric resourceVersion other than "0" with a <c>limit</c> and no <c>resourceVersionMatch</c>.</summary>
-    EtcdList,
+    /// <summary>A list at an exact resourceVersion (etcd's work on servers before 1.34): <c>resourceVersionMatch=Exact</c>,
+    /// or a numeric resourceVersion other than "0" with a <c>limit</c> and no <c>resourceVersionMatch</c>.</summary>
+    ExactList,
 
     /// <summary>A page after the first (a <c>continue</c> token), read at the first page's resourceVersion.</summary>
     ContinueList,

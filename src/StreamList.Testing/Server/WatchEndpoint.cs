@@ -24,7 +24,7 @@ namespace StreamList.Testing.Server;
 /// <item>Replay: retained changes after the start version.</item>
 /// <item>Live: batches drained from the <see cref="Watcher"/> buffer, a bookmark at the watcher's
 /// progress every <see cref="FakeApiServerOptions.BookmarkInterval"/> when
-/// <c>allowWatchBookmarks=true</c>, a flush after each batch.</item>
+/// <c>allowWatchBookmarks=true</c> and the progress is above the start version, a flush after each batch.</item>
 /// </list>
 /// The stream ends normally at <c>timeoutSeconds</c> (server clock; what was queued by then still
 /// goes out), when the dispatcher closes a
@@ -201,7 +201,8 @@ internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispat
                 batch.Clear();
                 if (drained.TimedOut)
                     return await EndAsync().ConfigureAwait(false); // what was queued before the timeout went out
-                if (drained.BookmarkDue && query.AllowBookmarks)
+                // As the cacher's watchers: a bookmark only above the start version (so none while a watch waits for a future one).
+                if (drained.BookmarkDue && query.AllowBookmarks && drained.Progress > watcher.StartedAfter)
                     writer.WriteBookmark(drained.Progress, initialEventsEnd: false);
                 await writer.FlushAsync().ConfigureAwait(false);
             }

@@ -55,6 +55,16 @@ internal sealed class Watcher(long id, PodFilter filter, int capacity, string pr
 
     public bool TimedOut => _timedOut;
 
+    /// <summary>The version the watch started after: it gets changes, and bookmarks, only above it.</summary>
+    public long StartedAfter
+    {
+        get
+        {
+            lock (_gate)
+                return _after;
+        }
+    }
+
     /// <summary>True when the watch's selectors select <paramref name="pod"/>.</summary>
     public bool Selects(V1Pod pod) => filter.MatchesNamespace(pod.Metadata?.NamespaceProperty) && filter.MatchesLabels(pod);
 

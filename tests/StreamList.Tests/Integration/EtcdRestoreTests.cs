@@ -55,7 +55,7 @@ public class EtcdRestoreTests
             Assert.Equal(3, server.CountRequests(RequestKind.WatchList)); // the first sync, the refused one, the one at ""
         else
             Assert.Contains(requests.Skip(refused + 1), r => IsRelist(r, watchList, atEmpty: true));
-        Assert.Equal(0, server.CountRequests(RequestKind.EtcdList));
+        Assert.Equal(0, server.CountRequests(RequestKind.ExactList));
     }
 
     /// <summary>A relist request: a WatchList, or a list answered 504 (or, <paramref name="atEmpty"/>, one at "" answered 200).</summary>

@@ -71,7 +71,7 @@ public class StormTests(ITestOutputHelper output)
         Assert.True(after.WatchExpired >= Rounds, $"watches expired {after.WatchExpired}: {child.Stderr}");
         Assert.True(server.WatchesExpiredByCompaction >= Rounds, $"server expired {server.WatchesExpiredByCompaction} watches");
         // Every relist after a 410 is at the last seen RV without a limit: the watch cache serves it.
-        Assert.Equal(0, server.CountRequests(RequestKind.EtcdList));
+        Assert.Equal(0, server.CountRequests(RequestKind.ExactList));
         Assert.Equal(0, server.CountRequests(RequestKind.ConsistentList));
         Assert.True(server.CountRequests(RequestKind.CacheList) - cacheListsBefore >= Rounds + 1,
             $"cache-served lists {server.CountRequests(RequestKind.CacheList) - cacheListsBefore}");

@@ -34,8 +34,8 @@ public class FakeApiServerStrictnessTests
             ($"?resourceVersion={rv}&resourceVersionMatch=NotOlderThan&limit=5", RequestKind.CacheList),
             ("", RequestKind.ConsistentList),
             ("?limit=5", RequestKind.ConsistentList),
-            ($"?resourceVersion={rv}&limit=5", RequestKind.EtcdList),
-            ($"?resourceVersion={rv}&resourceVersionMatch=Exact", RequestKind.EtcdList),
+            ($"?resourceVersion={rv}&limit=5", RequestKind.ExactList),
+            ($"?resourceVersion={rv}&resourceVersionMatch=Exact", RequestKind.ExactList),
             ($"?resourceVersion={rv}&watch=true&timeoutSeconds=1", RequestKind.Watch),
         };
         foreach (var (query, kind) in cases)
@@ -80,12 +80,31 @@ public class FakeApiServerStrictnessTests
         Assert.Equal(HttpStatusCode.Gone, expired.Status);
         Assert.Equal("Expired", Status(expired).Reason);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(Pods + $"?resourceVersion={old}")).Status); // the cache still serves it
-        Assert.Equal(2, server.CountRequests(RequestKind.EtcdList));
+        Assert.Equal(2, server.CountRequests(RequestKind.ExactList));
 
-        // etcd answers a future revision at once: no freshness wait.
-        var future = await client.GetAsync(Pods + $"?resourceVersion={now + 5}&limit=100");
-        Assert.Equal(HttpStatusCode.GatewayTimeout, future.Status);
-        Assert.IsType<ResourceVersionTooLargeException>(KubernetesStatusException.From(Status(future)));
+    }
+
+    [Fact]
+    public async Task An_exact_read_inside_a_churn_batch_gets_the_state_before_the_batch_not_a_410()
+    {
+        var time = new FakeTimeProvider();
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 40, TimeProvider = time });
+        using var client = ApiClient.For(server);
+        long before = server.Population.ResourceVersion;
+        server.ApplyChurn(10, 1); // 4 changes, one snapshot
+        long after = server.Population.ResourceVersion;
+        Assert.Equal(before + 4, after);
+
+        // A watch cut in the middle of the batch relists at before + 2: the batch's changes come again on the next watch.
+        var inside = List(await client.GetAsync(Pods + $"?resourceVersion={before + 2}&limit=100"));
+        Assert.Equal(Rv(before), inside.Metadata.ResourceVersion);
+        Assert.Equal(Rv(after), List(await client.GetAsync(Pods + $"?resourceVersion={after}&limit=100")).Metadata.ResourceVersion);
+
+        // A future version is waited for as the watch cache waits, then refused.
+        var future = client.GetAsync(Pods + $"?resourceVersion={after + 5}&limit=100");
+        await time.AdvanceUntil(() => future.IsCompleted, TimeSpan.FromMilliseconds(500));
+        Assert.Equal(HttpStatusCode.GatewayTimeout, (await future).Status);
+        Assert.IsType<ResourceVersionTooLargeException>(KubernetesStatusException.From(Status(await future)));
     }
 
     [Fact]
@@ -143,14 +162,17 @@ public class FakeApiServerStrictnessTests
     [Fact]
     public async Task A_plain_watch_at_a_future_version_opens_and_delivers_what_comes_after_it()
     {
-        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 10 });
+        var time = new FakeTimeProvider();
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 10, TimeProvider = time, BookmarkInterval = TimeSpan.FromSeconds(1) });
         using var client = Client(server);
         long rv = server.Population.ResourceVersion;
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await using var events = client.WatchStreamingAsync<V1Pod>(ResourceDescriptor.For<V1Pod>(), new WatchRequest { ResourceVersion = Rv(rv + 2) }, null, cancel.Token)
+        var request = new WatchRequest { ResourceVersion = Rv(rv + 2), AllowWatchBookmarks = true };
+        await using var events = client.WatchStreamingAsync<V1Pod>(ResourceDescriptor.For<V1Pod>(), request, null, cancel.Token)
             .GetAsyncEnumerator(cancel.Token);
         var next = events.MoveNextAsync().AsTask();
         await FakeTime.Until(() => server.WatcherCount == 1);
+        time.Advance(TimeSpan.FromSeconds(5)); // bookmarks fall due, but none goes out below the start version
         server.Population.Modify(0);
         server.Population.Modify(1);
         server.Population.Modify(2);
