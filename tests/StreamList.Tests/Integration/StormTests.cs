@@ -43,8 +43,10 @@ public class StormTests(ITestOutputHelper output)
         output.WriteLine($"steady heap {steady.HeapMiB} MiB -> DOTNET_GCHeapHardLimit {limit / 1048576} MiB");
         long cacheListsBefore = server.CountRequests(RequestKind.CacheList);
 
+        var clock = Stopwatch.StartNew();
         await using var child = SyncProcess.Start(url, seconds: 600, hardLimitBytes: limit);
         await child.UntilAsync(s => s.Objects == pods, "the first sync");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: synced");
         server.StartStorm(4000);
         for (int hits = 0; hits < Rounds;)
         {
@@ -54,7 +56,8 @@ public class StormTests(ITestOutputHelper output)
             if (server.WatchesExpiredByCompaction > expiredBefore)
             {
                 hits++;
-                await child.UntilAsync(s => s.WatchExpired >= server.WatchesExpiredByCompaction, $"the child to see round {hits}'s 410");
+                var saw = await child.UntilAsync(s => s.WatchExpired >= server.WatchesExpiredByCompaction, $"the child to see round {hits}'s 410");
+                output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: round {hits} seen; child {JsonSerializer.Serialize(saw)}");
             }
             else
             {
@@ -64,7 +67,9 @@ public class StormTests(ITestOutputHelper output)
         }
         await server.StopStorm();
         var state = server.GetState();
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: storm stopped");
         var after = await child.UntilAsync(s => s.KeysSha256 == state.KeysSha256 && s.Relists >= Rounds, "convergence after the storm");
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: converged");
         output.WriteLine($"storm {server.StormEvents} events; expired by compaction {server.WatchesExpiredByCompaction}; child: {JsonSerializer.Serialize(after)}");
 
         Assert.Equal(state.Count, after.Objects);
