@@ -25,9 +25,11 @@ public sealed record ListRequest
 
     /// <summary>
     /// Set by the informer during a relist: an item for which this returns true is already held
-    /// unchanged, so the protobuf reader skips decoding it. Other list functions may ignore it.
+    /// unchanged (same key, uid and resourceVersion), so a list function may skip building it and
+    /// yield nothing for it; it still counts as seen. The built-in protobuf reader skips decoding such
+    /// items; a list function may also ignore this and yield every item.
     /// </summary>
-    internal Func<Listing.ItemIdentity, bool>? SkipUnchanged { get; init; }
+    public Func<Listing.ItemIdentity, bool>? SkipUnchanged { get; init; }
 
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {

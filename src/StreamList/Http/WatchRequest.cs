@@ -29,9 +29,9 @@ public sealed record WatchRequest
     /// <summary>
     /// Set by the informer during a WatchList's initial events: an ADDED event whose object this
     /// returns true for is already held unchanged, so the protobuf reader skips decoding it and does
-    /// not hand it out. Other watch functions may ignore it.
+    /// not hand it out. Other watch functions may ignore it and deliver every event.
     /// </summary>
-    internal Func<Listing.ItemIdentity, bool>? SkipUnchanged { get; init; }
+    public Func<Listing.ItemIdentity, bool>? SkipUnchanged { get; init; }
 
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {

@@ -62,20 +62,20 @@ internal static class JsonListReader
                 reader.AdvanceTo(consumed, examined);
             }
 
-            progress.AddBytes(framer.BytesConsumed - before);
+            progress.ReportBytes(framer.BytesConsumed - before);
             if (framer.RootClosed && !metadataSet)
             {
-                progress.SetMetadata(framer.Metadata);
+                progress.ReportMetadata(framer.Metadata);
                 metadataSet = true;
             }
             if (item is not null)
             {
-                progress.AddItem();
+                progress.ReportItem();
                 yield return item;
             }
             else if (kind == JsonFrameKind.End)
             {
-                progress.MarkComplete();
+                progress.ReportComplete();
                 yield break;
             }
         }

@@ -6,17 +6,17 @@ namespace StreamList.Listing;
 /// Who an object is, read from its metadata without decoding the rest: what a relist needs to
 /// recognise an object it already holds (same uid and resourceVersion) and skip building it.
 /// </summary>
-/// <param name="Key">Store key, <c>namespace/name</c> or <c>name</c>.</param>
+/// <param name="Key">Store key, <c>namespace/name</c> or <c>name</c> (<see cref="Informers.ObjectKey"/>).</param>
 /// <param name="Uid">metadata.uid.</param>
 /// <param name="ResourceVersion">metadata.resourceVersion.</param>
-internal readonly record struct ItemIdentity(string Key, string Uid, string ResourceVersion)
+public readonly record struct ItemIdentity(string Key, string Uid, string ResourceVersion)
 {
     /// <summary>
     /// Reads name, namespace, uid and resourceVersion from an object's message body (metadata is
     /// field 1 of every top-level Kubernetes message). False when the bytes are not well-formed:
     /// the caller then decodes normally and reports the error with its path.
     /// </summary>
-    public static bool TryPeek(ReadOnlySpan<byte> message, out ItemIdentity identity)
+    internal static bool TryPeek(ReadOnlySpan<byte> message, out ItemIdentity identity)
     {
         identity = default;
         try

@@ -7,6 +7,14 @@ namespace StreamList.Listing;
 /// thread (for progress displays). <see cref="Complete"/> becomes true only when the whole body
 /// was read and well-formed, so a consumer can tell a complete list from a cut one.
 /// </summary>
+/// <remarks>
+/// The contract of a <see cref="ListFunc{T}"/>, built-in or written by a user: for each item it yields
+/// it calls <see cref="ReportItem"/> (and <see cref="ReportBytes"/> for what it read, when it knows),
+/// then, once the response ended well, <see cref="ReportMetadata"/> with the list's metadata
+/// (resourceVersion, continue, remainingItemCount) and <see cref="ReportComplete"/>. The pager follows
+/// the reported continue token, the informer watches from the reported resourceVersion, and a page
+/// that ends without <see cref="ReportComplete"/> fails the list (a cut response must not look whole).
+/// </remarks>
 public sealed class ListProgress
 {
     private long _items;
@@ -37,13 +45,17 @@ public sealed class ListProgress
     /// </summary>
     public int Restarts => Volatile.Read(ref _restarts);
 
-    internal void AddItem() => Interlocked.Increment(ref _items);
+    /// <summary>One more item was decoded (call it before yielding the item).</summary>
+    public void ReportItem() => Interlocked.Increment(ref _items);
 
-    internal void AddBytes(long n) => Interlocked.Add(ref _bytes, n);
+    /// <summary><paramref name="count"/> more body bytes were consumed.</summary>
+    public void ReportBytes(long count) => Interlocked.Add(ref _bytes, count);
 
-    internal void SetMetadata(V1ListMeta? metadata) => _metadata = metadata;
+    /// <summary>The list's metadata: its resourceVersion, and continue and remainingItemCount for a page.</summary>
+    public void ReportMetadata(V1ListMeta? metadata) => _metadata = metadata;
 
-    internal void MarkComplete() => _complete = true;
+    /// <summary>The whole response was read and well-formed: report it last, after the metadata.</summary>
+    public void ReportComplete() => _complete = true;
 
     internal void AddPage() => Interlocked.Increment(ref _pages);
 

@@ -8,7 +8,8 @@ namespace StreamList.Listing;
 /// across pages, as client-go's pager does: pages of <c>limit</c> items linked by continue tokens
 /// (resourceVersion is cleared on continue requests, as the apiserver requires); when a continue
 /// token has expired (410), it falls back once to a full list at the original resourceVersion and
-/// counts a restart in the progress (items already delivered may come again).
+/// counts a restart in the progress (items already delivered may come again). A page whose list
+/// function ended without <see cref="ListProgress.ReportComplete"/> fails the list.
 /// </summary>
 internal static class Pager
 {
@@ -37,9 +38,9 @@ internal static class Pager
                         expired = true;
                         break;
                     }
-                    progress.AddBytes(page.Bytes - bytesSeen);
+                    progress.ReportBytes(page.Bytes - bytesSeen);
                     bytesSeen = page.Bytes;
-                    progress.AddItem();
+                    progress.ReportItem();
                     yield return items.Current;
                 }
             }
@@ -47,18 +48,20 @@ internal static class Pager
             {
                 await items.DisposeAsync().ConfigureAwait(false);
             }
-            progress.AddBytes(page.Bytes - bytesSeen);
+            progress.ReportBytes(page.Bytes - bytesSeen);
             if (expired)
             {
                 progress.AddRestart();
                 next = request with { Limit = null, Continue = null };
                 continue;
             }
-            progress.SetMetadata(page.Metadata);
+            if (!page.Complete)
+                throw new InvalidOperationException("the list function ended without reporting the list complete (ListProgress.ReportComplete): a cut response must not look whole");
+            progress.ReportMetadata(page.Metadata);
             string? token = page.Metadata?.ContinueProperty;
             if (string.IsNullOrEmpty(token))
             {
-                progress.MarkComplete();
+                progress.ReportComplete();
                 yield break;
             }
             next = next with { Continue = token, ResourceVersion = null, ResourceVersionMatch = null };

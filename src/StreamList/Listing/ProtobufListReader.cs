@@ -69,12 +69,12 @@ internal static class ProtobufListReader
                                     $"expected {listKind.ApiVersion} {listKind.Kind}, the body holds {apiVersion} {kindName}");
                             break;
                         case ListFrameKind.Metadata:
-                            progress.SetMetadata((V1ListMeta)PartDecoder.Message(part, partOffset, s_readListMeta, options, "metadata"));
+                            progress.ReportMetadata((V1ListMeta)PartDecoder.Message(part, partOffset, s_readListMeta, options, "metadata"));
                             break;
                         case ListFrameKind.Item:
                             if (skipUnchanged is not null && IsUnchanged(part, skipUnchanged))
                             {
-                                progress.AddItem();
+                                progress.ReportItem();
                                 break;
                             }
                             item = (T)PartDecoder.Message(part, partOffset, readItem, options, "items", framer.ItemIndex - 1);
@@ -93,15 +93,15 @@ internal static class ProtobufListReader
             {
                 reader.AdvanceTo(consumed, examined);
             }
-            progress.AddBytes(framer.Offset - before);
+            progress.ReportBytes(framer.Offset - before);
             if (item is not null)
             {
-                progress.AddItem();
+                progress.ReportItem();
                 yield return item;
             }
             if (end)
             {
-                progress.MarkComplete();
+                progress.ReportComplete();
                 yield break;
             }
         }

@@ -52,11 +52,11 @@ public sealed class ScriptedListWatch
             throw answer.Error;
         foreach (var pod in answer.Pods!)
         {
-            progress.AddItem();
+            progress.ReportItem();
             yield return pod;
         }
-        progress.SetMetadata(new V1ListMeta { ResourceVersion = answer.ResourceVersion, ContinueProperty = answer.Continue });
-        progress.MarkComplete();
+        progress.ReportMetadata(new V1ListMeta { ResourceVersion = answer.ResourceVersion, ContinueProperty = answer.Continue });
+        progress.ReportComplete();
     }
 
     private async IAsyncEnumerable<WatchEvent<V1Pod>> WatchAsync(WatchRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
