@@ -12,4 +12,7 @@ internal interface IInformer : IAsyncDisposable
     Task<bool> WaitForSyncAsync(CancellationToken cancellationToken);
 
     Task StopAsync();
+
+    /// <summary>This informer as a failed wait reports it.</summary>
+    UnsyncedInformer Unsynced();
 }

@@ -22,6 +22,7 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
     private readonly InformerStore<T> _store;
     private readonly HandlerProcessor<T> _processor;
     private readonly Reflector<T> _reflector;
+    private readonly TimeProvider _time;
     private CancellationTokenSource? _stop;
     private IDisposable? _storeGauge;
     private Task? _run;
@@ -36,6 +37,7 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
         ArgumentNullException.ThrowIfNull(listWatch);
         options ??= new InformerOptions<T>();
         Name = name ?? typeof(T).Name;
+        _time = options.Time;
         var logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("StreamList.Informer." + Name);
         _store = new InformerStore<T>(options.StoreMode, options.Indexers, options.Decode);
         _processor = new HandlerProcessor<T>(options.Time, logger, _store.SnapshotPayloads, _syncRoot, _store.ReadPayload);
@@ -89,10 +91,35 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
 
     /// <summary>
     /// Completes with true once the cache has synced, or with false when the informer stopped before
-    /// it synced (as client-go's <c>WaitForCacheSync</c>); throws <see cref="OperationCanceledException"/>
-    /// when <paramref name="cancellationToken"/> is cancelled first.
+    /// it synced (as client-go's <c>WaitForCacheSync</c>). When <paramref name="cancellationToken"/> is
+    /// cancelled first, throws <see cref="InformersNotSyncedException"/> (an
+    /// <see cref="OperationCanceledException"/>) naming the informer and its last error.
     /// </summary>
-    public Task<bool> WaitForSyncAsync(CancellationToken cancellationToken = default) => _reflector.Synced.WaitAsync(cancellationToken);
+    public async Task<bool> WaitForSyncAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _reflector.Synced.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !HasSynced)
+        {
+            throw new InformersNotSyncedException([Unsynced()], cancellationToken);
+        }
+    }
+
+    /// <summary>Waits as <see cref="WaitForSyncAsync(CancellationToken)"/> for at most <paramref name="timeout"/> (on the informer's clock).</summary>
+    /// <exception cref="InformersNotSyncedException">Not synced within <paramref name="timeout"/>, or cancelled.</exception>
+    public async Task<bool> WaitForSyncAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var timer = new CancellationTokenSource(timeout, _time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        return await WaitForSyncAsync(deadline.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>What a wait that ended before the sync reports about this informer.</summary>
+    UnsyncedInformer IInformer.Unsynced() => Unsynced();
+
+    internal UnsyncedInformer Unsynced() => new(Name, Statistics.Failures, Statistics.LastError);
 
     /// <summary>Stops the reflector and handler delivery, and waits for both.</summary>
     public async Task StopAsync()

@@ -9,7 +9,7 @@ namespace StreamList.Informers;
 /// One informer per resource (type and namespace) for a whole process, shared by every handler
 /// that asks for it, as client-go's SharedInformerFactory: <see cref="GetInformer{T}(string?, Func{InformerOptions{T}, InformerOptions{T}}?)"/>
 /// creates it once; <see cref="Start"/> starts every informer created (and any created later);
-/// <see cref="WaitForCacheSyncAsync"/> waits for all of them; <see cref="StopAsync"/> stops them.
+/// <see cref="WaitForCacheSyncAsync(CancellationToken)"/> waits for all of them; <see cref="StopAsync"/> stops them.
 /// The factory's informers share one relist gate (their own, unless
 /// <see cref="SharedInformerFactoryOptions.RelistGate"/> names another, e.g. <see cref="Memory.RelistGate.Shared"/>
 /// for the whole process), so a storm never runs their relists at once; informers of other
@@ -92,10 +92,28 @@ public sealed class SharedInformerFactory : IAsyncDisposable
     /// they have all either synced or stopped and one stopped unsynced (client-go's
     /// <c>WaitForCacheSync</c>).
     /// </summary>
+    /// <exception cref="InformersNotSyncedException"><paramref name="cancellationToken"/> was cancelled first: names every informer not synced and its last error.</exception>
     public async Task<bool> WaitForCacheSyncAsync(CancellationToken cancellationToken = default)
     {
-        var results = await Task.WhenAll(All.Select(i => i.WaitForSyncAsync(cancellationToken))).ConfigureAwait(false);
-        return results.All(static synced => synced);
+        var informers = All.ToList();
+        try
+        {
+            var results = await Task.WhenAll(informers.Select(i => i.WaitForSyncAsync(cancellationToken))).ConfigureAwait(false);
+            return results.All(static synced => synced);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new InformersNotSyncedException([.. informers.Where(i => !i.HasSynced).Select(i => i.Unsynced())], cancellationToken);
+        }
+    }
+
+    /// <summary>Waits as <see cref="WaitForCacheSyncAsync(CancellationToken)"/> for at most <paramref name="timeout"/> (on the factory's clock).</summary>
+    /// <exception cref="InformersNotSyncedException">Some informer had not synced within <paramref name="timeout"/>, or the wait was cancelled.</exception>
+    public async Task<bool> WaitForCacheSyncAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        using var timer = new CancellationTokenSource(timeout, _options.Time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+        return await WaitForCacheSyncAsync(deadline.Token).ConfigureAwait(false);
     }
 
     /// <summary>Stops every informer and waits for them.</summary>
