@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
@@ -50,7 +51,7 @@ internal sealed class ListEndpoint(FakeApiServer server)
         }
 
         long limit = query!.AnyVersion ? 0 : query.Limit;
-        var page = ListPlanner.Plan(snapshot!, query.Filter, start, limit, measure: encoding == BodyEncoding.Protobuf, new ProtoWriter(), cancellationToken);
+        var page = ListPlanner.Plan(snapshot!, query.Filter, start, limit, measure: encoding == BodyEncoding.Protobuf, new ArrayBufferWriter<byte>(), cancellationToken);
         var metadata = new V1ListMeta { ResourceVersion = snapshot!.ResourceVersion.ToString(CultureInfo.InvariantCulture) };
         if (page.Next is { } next)
         {

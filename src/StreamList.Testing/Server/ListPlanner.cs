@@ -1,3 +1,4 @@
+using System.Buffers;
 using k8s.Models;
 using StreamList.Wire;
 
@@ -19,7 +20,7 @@ internal readonly record struct ListPage(int Start, int End, int Items, long Ite
 /// </summary>
 internal static class ListPlanner
 {
-    public static ListPage Plan(PodPopulationSnapshot snapshot, PodFilter filter, int start, long limit, bool measure, ProtoWriter scratch, CancellationToken cancellationToken)
+    public static ListPage Plan(PodPopulationSnapshot snapshot, PodFilter filter, int start, long limit, bool measure, ArrayBufferWriter<byte> scratch, CancellationToken cancellationToken)
     {
         int items = 0;
         long bytes = 0;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
@@ -229,7 +230,7 @@ public sealed class PodPopulation
     public void MeasureAll(CancellationToken cancellationToken = default)
     {
         Parallel.For(0, InitialCount, new ParallelOptions { CancellationToken = cancellationToken },
-            () => new ProtoWriter(), (i, _, w) =>
+            () => new ArrayBufferWriter<byte>(), (i, _, w) =>
             {
                 BaseMessageLength(i, w);
                 return w;
@@ -237,13 +238,13 @@ public sealed class PodPopulation
     }
 
     /// <summary>The protobuf message length of untouched fixture pod <paramref name="index"/>, measured once.</summary>
-    internal int BaseMessageLength(int index, ProtoWriter scratch)
+    internal int BaseMessageLength(int index, ArrayBufferWriter<byte> scratch)
     {
         int n = Volatile.Read(ref _baseLengths[index]);
         if (n == 0)
         {
             PodPopulationSnapshot.Encode(scratch, PodFixture.Create(Seed, index));
-            n = scratch.Length;
+            n = scratch.WrittenCount;
             Volatile.Write(ref _baseLengths[index], n);
         }
         return n;
@@ -293,7 +294,7 @@ public sealed class PodPopulation
     {
         private readonly ImmutableDictionary<int, PodEntry>.Builder _overrides = from.Overrides.ToBuilder();
         private readonly ImmutableSortedSet<int>.Builder _deleted = from.DeletedSlots.ToBuilder();
-        private readonly ProtoWriter _scratch = new();
+        private readonly ArrayBufferWriter<byte> _scratch = new();
         private long _rv = from.ResourceVersion;
         private int _slots = from.SlotCount;
         private int _count = from.Count;
@@ -371,7 +372,7 @@ public sealed class PodPopulation
         private void Store(int index, V1Pod pod)
         {
             PodPopulationSnapshot.Encode(_scratch, pod);
-            _overrides[index] = new PodEntry(pod, _scratch.Length);
+            _overrides[index] = new PodEntry(pod, _scratch.WrittenCount);
         }
 
         private static void SetVersion(V1Pod pod, long rv) =>

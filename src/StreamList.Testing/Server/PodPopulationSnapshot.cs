@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using k8s.Models;
-using StreamList.Codec;
 using StreamList.Testing.Fixture;
 using StreamList.Wire;
 
@@ -91,7 +91,7 @@ public sealed class PodPopulationSnapshot
     /// The protobuf message length of a live slot's pod: measured when stored for overrides,
     /// cached per index for untouched fixture pods (measured on first use with <paramref name="scratch"/>).
     /// </summary>
-    internal int MessageLength(int index, ProtoWriter scratch)
+    internal int MessageLength(int index, ArrayBufferWriter<byte> scratch)
     {
         if (_overrides.TryGetValue(index, out var entry))
             return entry.MessageLength;
@@ -99,10 +99,10 @@ public sealed class PodPopulationSnapshot
     }
 
     /// <summary>Encodes <paramref name="pod"/>'s message body into <paramref name="w"/> (reset first).</summary>
-    internal static void Encode(ProtoWriter w, V1Pod pod)
+    internal static void Encode(ArrayBufferWriter<byte> w, V1Pod pod)
     {
-        w.Reset();
-        ProtobufCodec.WriteV1PodBody(w, pod);
+        w.ResetWrittenCount();
+        ListEncoding.EncodeMessage(pod, w);
     }
 }
 

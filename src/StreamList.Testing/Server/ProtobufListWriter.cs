@@ -16,8 +16,8 @@ internal static class ProtobufListWriter
         V1ListMeta metadata, int? truncateAfter, CancellationToken cancellationToken)
     {
         ListEncoding.WritePrefix(body, "v1", "PodList", metadata, page.ItemBytes);
-        var w = new ProtoWriter(8192);
-        var scratch = new ProtoWriter(); // only used if a length was not cached (it was, by the first pass)
+        var w = new ArrayBufferWriter<byte>(8192);
+        var scratch = new ArrayBufferWriter<byte>(); // only used if a length was not cached (it was, by the first pass)
         int written = 0;
         for (int i = page.Start; i < page.End; i++)
         {
@@ -26,11 +26,11 @@ internal static class ProtobufListWriter
                 continue;
             pod ??= snapshot.Get(i)!;
             PodPopulationSnapshot.Encode(w, pod);
-            if (w.Length != snapshot.MessageLength(i, scratch))
+            if (w.WrittenCount != snapshot.MessageLength(i, scratch))
                 throw new InvalidOperationException($"pod in slot {i} changed after it was stored: stored pods must not be mutated");
             if (written == truncateAfter)
             {
-                var item = new ArrayBufferWriter<byte>(w.Length + 8);
+                var item = new ArrayBufferWriter<byte>(w.WrittenCount + 8);
                 ListEncoding.WriteItem(item, w.WrittenSpan);
                 body.Write(item.WrittenSpan[..(item.WrittenCount / 2)]);
                 await body.FlushAsync().ConfigureAwait(false);

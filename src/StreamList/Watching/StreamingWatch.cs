@@ -1,9 +1,7 @@
 using System.Runtime.CompilerServices;
 using StreamList.Codec;
 using StreamList.Http;
-using StreamList.Json;
 using StreamList.Listing;
-using StreamList.Wire;
 
 namespace StreamList.Watching;
 
@@ -26,10 +24,7 @@ internal static class StreamingWatch
         // Between events a watch may be quiet until its server-side timeout: idle longer than that is a stall.
         var idle = request.TimeoutSeconds is { } t ? TimeSpan.FromSeconds(t) + options.IdleReadTimeout : Timeout.InfiniteTimeSpan;
         await using var response = await transport.GetAsync(resource.Path, request.Query(), accept, cancellationToken, idle).ConfigureAwait(false);
-        var events = MediaTypes.IsProtobuf(response.ContentType) ? ProtobufWatchReader.ReadAsync<T>(response.Body, options.Decode, cancellationToken, request.SkipUnchanged)
-            : MediaTypes.IsJson(response.ContentType) ? JsonWatchReader.ReadAsync<T>(response.Body, options.Decode, cancellationToken)
-            : throw new KubernetesWireException(WireErrorKind.UnsupportedMediaType, 0, "", $"the server answered with Content-Type '{response.ContentType}'");
-        await foreach (var e in events.ConfigureAwait(false))
+        await foreach (var e in WatchBody.ReadAsync<T>(response.Body, response.ContentType, options.Decode, request.SkipUnchanged, cancellationToken).ConfigureAwait(false))
             yield return e;
     }
 }

@@ -92,7 +92,7 @@ public class PodPopulationTests
     {
         var population = new PodPopulation(seed: 3, count: 64);
         population.MeasureAll();
-        var w = new StreamList.Wire.ProtoWriter();
+        var w = new System.Buffers.ArrayBufferWriter<byte>();
         for (int i = 0; i < 64; i++)
             Assert.Equal(StreamList.Wire.ListEncoding.EncodeMessage(PodFixture.Create(3, i)).Length, population.Current.MessageLength(i, w));
     }
