@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace StreamList.Tests.Integration;
 
 /// <summary>
-/// The storm, at CI size (20,000 pods; 500,000 in the memory benchmark): 4,000 MODIFIED/s while the
+/// The storm, at CI size (20,000 pods and 1,000 MODIFIED/s; 500,000 pods and 4,000/s in the memory benchmark), while the
 /// test compacts the server each time the informer has a watch open, which ends that watch with 410.
 /// The informer runs in its own process (<c>streamlist sync</c>) under DOTNET_GCHeapHardLimit = 2 × its
 /// steady heap, measured in the same test. Rounds are counted, not timed: a compaction happens only
@@ -47,7 +47,8 @@ public class StormTests(ITestOutputHelper output)
         await using var child = SyncProcess.Start(url, seconds: 600, hardLimitBytes: limit);
         await child.UntilAsync(s => s.Objects == pods, "the first sync");
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: synced");
-        server.StartStorm(4000);
+        // 5% of the pods a second. At 4,000/s the server's storm loop alone took a core, and beside a build the test took 10 min.
+        server.StartStorm(1000);
         for (int hits = 0; hits < Rounds;)
         {
             var seen = await child.UntilAsync(_ => server.WatcherCount > 0, $"a watch open before round {hits + 1}");
@@ -86,8 +87,8 @@ public class StormTests(ITestOutputHelper output)
     /// <summary>A <c>streamlist sync --summary --summary-every 1</c> child; its summary lines are read as they come.</summary>
     private sealed class SyncProcess : IAsyncDisposable
     {
-        // Hang guard only: every wait ends on a counted condition long before this on any machine.
-        private static readonly TimeSpan s_guard = TimeSpan.FromMinutes(4);
+        // Hang guard only: every wait ends on a counted condition, in seconds on an idle machine.
+        private static readonly TimeSpan s_guard = TimeSpan.FromMinutes(8);
         private readonly Process _process;
         private readonly Task<string> _stderr;
         private readonly Task _reader;
