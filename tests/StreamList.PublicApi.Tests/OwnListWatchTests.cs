@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using k8s;
 using k8s.Models;
+using StreamList.Testing;
 using StreamList;
 using StreamList.Diagnostics;
 using StreamList.Http;

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using k8s.Models;
+using StreamList.Testing;
 using StreamList.Diagnostics;
 using StreamList.Informers;
 using StreamList.Listing;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using k8s;
 using k8s.Models;
+using StreamList.Testing;
 using StreamList.Diagnostics;
 using StreamList.Http;
 using StreamList.Informers;
@@ -112,7 +113,7 @@ internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, 
     {
         var items = informer.Store.List();
         var s = informer.Statistics;
-        return new SyncResult(items.Count, StreamList.Diagnostics.KeysSha256.Compute(items.Select(i => i.Metadata)), s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
+        return new SyncResult(items.Count, StreamList.Testing.KeysSha256.Compute(items.Select(i => i.Metadata)), s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
             s.Failures, gate.MaxInFlight, Math.Round(SyncMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1),
             SyncMemory.SyncedRssMiB, SyncMemory.PeakRssSinceSyncMiB(), Math.Round(GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, 1));
     }

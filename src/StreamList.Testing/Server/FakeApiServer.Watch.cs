@@ -1,4 +1,5 @@
 using System.Globalization;
+using StreamList.Testing;
 using StreamList.Diagnostics;
 
 namespace StreamList.Testing.Server;

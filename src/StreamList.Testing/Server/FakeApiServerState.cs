@@ -8,7 +8,7 @@ namespace StreamList.Testing.Server;
 /// </summary>
 /// <param name="ResourceVersion">The population's current resourceVersion.</param>
 /// <param name="Count">Live pods.</param>
-/// <param name="KeysSha256">The <see cref="Diagnostics.KeysSha256"/> of the current snapshot's pods.</param>
+/// <param name="KeysSha256">The <see cref="StreamList.Testing.KeysSha256"/> of the current snapshot's pods.</param>
 /// <param name="Watchers">Watches open now.</param>
 /// <param name="SlowWatchersClosed">Watches closed so far because they read too slowly.</param>
 /// <param name="Requests">LIST and WATCH requests received so far, by <see cref="RequestKind"/>.</param>

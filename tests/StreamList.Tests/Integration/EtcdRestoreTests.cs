@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
+using StreamList.Testing;
 using StreamList.Diagnostics;
 using StreamList.Informers;
 using StreamList.Memory;

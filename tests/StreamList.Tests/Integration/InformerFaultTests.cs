@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using k8s;
 using k8s.Models;
+using StreamList.Testing;
 using StreamList.Diagnostics;
 using StreamList.Http;
 using StreamList.Informers;

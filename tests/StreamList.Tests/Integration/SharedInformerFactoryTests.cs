@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json.Serialization;
 using k8s;
 using k8s.Models;
+using StreamList.Testing;
 using StreamList.Diagnostics;
 using StreamList.Http;
 using StreamList.Informers;

@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using StreamList.Testing;
 using StreamList.Diagnostics;
 using StreamList.Http;
 using StreamList.Listing;

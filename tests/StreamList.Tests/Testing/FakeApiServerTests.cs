@@ -5,6 +5,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Time.Testing;
+using StreamList.Testing;
 using StreamList.Diagnostics;
 using StreamList.Http;
 using StreamList.Testing.Fixture;

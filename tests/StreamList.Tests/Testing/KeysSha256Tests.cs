@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using k8s.Models;
+using StreamList.Testing;
 using StreamList.Diagnostics;
 using StreamList.Testing.Fixture;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s;
+using StreamList.Testing;
 using StreamList.Diagnostics;
 using StreamList.Testing.Fixture;
 using StreamList.Testing.Server;

@@ -3,7 +3,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 
-namespace StreamList.Diagnostics;
+namespace StreamList.Testing;
 
 /// <summary>
 /// <c>keysSha256</c> (docs/fixture.md): one short fingerprint of what a store holds, so a test can
