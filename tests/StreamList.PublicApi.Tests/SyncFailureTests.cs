@@ -57,6 +57,20 @@ public class SyncFailureTests
         Assert.True(unsynced.Failures >= 1);
     }
 
+    [Fact]
+    public async Task An_informer_stops_and_disposes_any_number_of_times()
+    {
+        var listWatch = new StreamList.Listing.ListWatch<V1Pod>(
+            (request, progress, ct) => Fail<V1Pod>(new HttpRequestException("connection refused")),
+            (request, ct) => Fail<StreamList.Watching.WatchEvent<V1Pod>>(new HttpRequestException("connection refused")));
+        var informer = new Informer<V1Pod>(listWatch, new InformerOptions<V1Pod> { RelistGate = new StreamList.Memory.RelistGate() });
+        informer.Start();
+        await informer.DisposeAsync();
+        await informer.DisposeAsync(); // a host disposes an informer it registered and the factory that made it
+        await informer.StopAsync();
+        Assert.False(await informer.WaitForSyncAsync());
+    }
+
     private static async IAsyncEnumerable<T> Fail<T>(Exception error)
     {
         await Task.Yield();

@@ -147,10 +147,16 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
         await _processor.StopAsync().ConfigureAwait(false);
     }
 
-    /// <inheritdoc/>
+    /// <summary>Stops the informer (<see cref="StopAsync"/>) and releases it; calling it again does nothing more.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
-        _stop?.Dispose();
+        CancellationTokenSource? stop;
+        lock (_syncRoot)
+        {
+            stop = _stop;
+            _stop = null; // a second StopAsync or DisposeAsync finds nothing to cancel (a host disposes the informer and its factory)
+        }
+        stop?.Dispose();
     }
 }

@@ -116,6 +116,9 @@ public sealed class SharedInformerFactory : IAsyncDisposable
         return await WaitForCacheSyncAsync(deadline.Token).ConfigureAwait(false);
     }
 
+    /// <summary>The informers created so far that have not synced (yet, or ever): each with its failures and last error. Empty once all synced.</summary>
+    public IReadOnlyList<UnsyncedInformer> GetUnsynced() => [.. All.Where(i => !i.HasSynced).Select(i => i.Unsynced())];
+
     /// <summary>Stops every informer and waits for them.</summary>
     public Task StopAsync() => Task.WhenAll(All.Select(i => i.StopAsync()));
 
