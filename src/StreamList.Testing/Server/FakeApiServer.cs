@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using k8s;
+using k8s.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -40,6 +42,7 @@ public sealed partial class FakeApiServer : IAsyncDisposable
     private readonly AdminEndpoint _admin;
     private readonly CancellationTokenSource _stopping;
     private readonly ConcurrentQueue<RecordedRequest> _recorded = new();
+    private readonly ConcurrentDictionary<string, (object Collection, ICollectionEndpoint Endpoint)> _collections = new();
     private FaultPlan _faults;
     private readonly long[] _kinds = new long[Enum.GetValues<RequestKind>().Length];
     private long _requests;
@@ -83,6 +86,35 @@ public sealed partial class FakeApiServer : IAsyncDisposable
 
     /// <summary>The requests answered so far, oldest first (the last 10,000).</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _recorded];
+
+    /// <summary>
+    /// The collection of <typeparamref name="T"/> this server serves beside its pods (made on first
+    /// use, empty), at <c>/api/v1/nodes</c>, <c>/apis/discovery.k8s.io/v1/namespaces/{ns}/endpointslices</c>
+    /// and so on. Cluster-scoped unless <typeparamref name="T"/> is namespaced; <paramref name="namespaced"/>
+    /// decides for kinds this server does not know (default: namespaced).
+    /// </summary>
+    /// <exception cref="ArgumentException"><typeparamref name="T"/> is <see cref="V1Pod"/> (served from <see cref="Population"/>) or has no KubernetesEntity attribute.</exception>
+    public ObjectCollection<T> Collection<T>(bool? namespaced = null)
+        where T : class, IKubernetesObject<V1ObjectMeta>
+    {
+        if (typeof(T) == typeof(V1Pod))
+            throw new ArgumentException("pods are served from the population (FakeApiServer.Population)", nameof(T));
+        var resource = StreamList.Http.ResourceDescriptor.For<T>();
+        string route = $"{resource.Group}/{resource.Version}/{resource.Plural}";
+        var entry = _collections.GetOrAdd(route, _ =>
+        {
+            var collection = new ObjectCollection<T>(namespaced ?? !ClusterScoped.Contains(typeof(T)), 1, Options.TimeProvider);
+            return (collection, new CollectionEndpoint<T>(this, collection));
+        });
+        return (ObjectCollection<T>)entry.Collection;
+    }
+
+    /// <summary>Built-in kinds that live outside namespaces.</summary>
+    private static readonly HashSet<Type> ClusterScoped =
+    [
+        typeof(V1Node), typeof(V1Namespace), typeof(V1PersistentVolume), typeof(V1StorageClass), typeof(V1ClusterRole),
+        typeof(V1ClusterRoleBinding), typeof(V1PriorityClass), typeof(V1CustomResourceDefinition), typeof(V1CSIDriver),
+    ];
 
     /// <summary>Starts a server; dispose it to stop.</summary>
     public static async Task<FakeApiServer> StartAsync(FakeApiServerOptions options, CancellationToken cancellationToken = default)
@@ -188,6 +220,11 @@ public sealed partial class FakeApiServer : IAsyncDisposable
                 return;
             }
             encoding = chosen;
+            if (TryRouteCollection(request.Path.Value, out var endpoint, out string? collectionNamespace, out string? name))
+            {
+                await endpoint.HandleAsync(context, collectionNamespace, name, encoding, ct).ConfigureAwait(false);
+                return;
+            }
             if (!TryRoute(request.Path.Value, out string? ns))
             {
                 await StatusResponses.WriteAsync(context, StatusResponses.NotFound(request.Path.Value ?? "/"), encoding, ct).ConfigureAwait(false);
@@ -237,6 +274,46 @@ public sealed partial class FakeApiServer : IAsyncDisposable
             return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// Matches a collection's paths: <c>/api/{v}/{plural}[/{name}]</c>, <c>/apis/{group}/{v}/{plural}[/{name}]</c>,
+    /// each optionally with <c>/namespaces/{ns}</c> before the plural.
+    /// </summary>
+    private bool TryRouteCollection(string? path, out ICollectionEndpoint endpoint, out string? ns, out string? name)
+    {
+        endpoint = null!;
+        ns = null;
+        name = null;
+        var parts = (path ?? "").Trim('/').Split('/');
+        string group;
+        int at;
+        if (parts is ["api", _, ..])
+            (group, at) = ("", 1);
+        else if (parts is ["apis", _, _, ..])
+            (group, at) = (parts[1], 2);
+        else
+            return false;
+        string version = parts[at];
+        var rest = parts.AsSpan(at + 1);
+        if (rest is ["namespaces", { Length: > 0 }, _, ..])
+        {
+            ns = Uri.UnescapeDataString(rest[1]);
+            rest = rest[2..];
+        }
+        if (rest.Length is < 1 or > 2 || !_collections.TryGetValue($"{group}/{version}/{rest[0]}", out var entry))
+        {
+            // "/api/v1/namespaces/x" is the namespace x itself when namespaces are served.
+            if (ns is not null && rest.Length == 0 && _collections.TryGetValue($"{group}/{version}/namespaces", out var namespaces))
+            {
+                (endpoint, name, ns) = (namespaces.Endpoint, ns, null);
+                return true;
+            }
+            return false;
+        }
+        endpoint = entry.Endpoint;
+        name = rest.Length == 2 ? Uri.UnescapeDataString(rest[1]) : null;
+        return true;
     }
 
     private void Record(long number, HttpContext context)

@@ -48,9 +48,9 @@ internal static class ListPlanner
             return false;
         if (filter.Namespace is not null && !filter.MatchesNamespace(snapshot.NamespaceOf(index)))
             return false;
-        if (!filter.HasLabelSelector)
+        if (!filter.HasObjectSelector)
             return true;
         pod = snapshot.Get(index);
-        return pod is not null && filter.MatchesLabels(pod);
+        return pod is not null && filter.MatchesObject(pod.Metadata);
     }
 }

@@ -3,9 +3,10 @@ using k8s.Models;
 namespace StreamList.Testing.Server;
 
 /// <summary>
-/// Which pods a list selects: the namespace (from the path or <c>fieldSelector=metadata.namespace=x</c>)
-/// and label requirements <c>k=v</c>, <c>k==v</c>, <c>k!=v</c> (comma-separated, all must hold).
-/// Parsing reports unsupported selectors instead of guessing.
+/// Which objects a list or watch selects: the namespace (from the path or
+/// <c>fieldSelector=metadata.namespace=x</c>), the name (<c>metadata.name=x</c>) and label
+/// requirements <c>k=v</c>, <c>k==v</c>, <c>k!=v</c> (comma-separated, all must hold). Parsing
+/// reports unsupported selectors instead of guessing.
 /// </summary>
 internal sealed class PodFilter
 {
@@ -16,10 +17,14 @@ internal sealed class PodFilter
     /// <summary>The namespace every selected pod is in, or null for all.</summary>
     public string? Namespace { get; private set; }
 
-    public bool HasLabelSelector => _labels.Count > 0;
+    /// <summary>The only name selected (<c>metadata.name=x</c>), or null for any.</summary>
+    public string? Name { get; private set; }
+
+    /// <summary>True when selecting needs more than the namespace: labels or a name.</summary>
+    public bool HasObjectSelector => _labels.Count > 0 || Name is not null;
 
     /// <summary>True when the list is the whole population (no namespace, no selector).</summary>
-    public bool SelectsAll => Namespace is null && _labels.Count == 0;
+    public bool SelectsAll => Namespace is null && !HasObjectSelector;
 
     public static bool TryParse(string? pathNamespace, string? labelSelector, string? fieldSelector, out PodFilter filter, out string error)
     {
@@ -27,9 +32,14 @@ internal sealed class PodFilter
         error = "";
         foreach (var (key, value, equal) in Requirements(fieldSelector))
         {
+            if (key is "metadata.name" && equal)
+            {
+                filter.Name = filter.Name is null || filter.Name == value ? value : "\0";
+                continue;
+            }
             if (key is not "metadata.namespace" || !equal)
             {
-                error = $"field selector \"{fieldSelector}\": only metadata.namespace=<ns> is supported";
+                error = $"field selector \"{fieldSelector}\": only metadata.namespace=<ns> and metadata.name=<name> are supported";
                 return false;
             }
             if (filter.Namespace is not null && filter.Namespace != value)
@@ -51,9 +61,11 @@ internal sealed class PodFilter
 
     public bool MatchesNamespace(string? ns) => Namespace is null || Namespace == ns;
 
-    public bool MatchesLabels(V1Pod pod)
+    /// <summary>True when the object's name and labels are selected (the namespace is <see cref="MatchesNamespace"/>'s).</summary>
+    public bool MatchesObject(V1ObjectMeta? metadata) => (Name is null || Name == metadata?.Name) && MatchesLabels(metadata?.Labels);
+
+    private bool MatchesLabels(IDictionary<string, string>? labels)
     {
-        var labels = pod.Metadata?.Labels;
         foreach (var (key, value, equal) in _labels)
         {
             bool has = labels is not null && labels.TryGetValue(key, out var actual) && actual == value;

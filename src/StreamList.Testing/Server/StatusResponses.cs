@@ -36,6 +36,21 @@ internal static class StatusResponses
 
     public static V1Status BadRequest(string message) => Failure(400, "BadRequest", message);
 
+    /// <summary>A write refused: <c>NotFound</c> (404), <c>AlreadyExists</c> or <c>Conflict</c> (409), with the object's name and kind.</summary>
+    public static V1Status Refused(string reason, string message, string? name, string plural) => Failure(reason == "NotFound" ? 404 : 409, reason, message,
+        new V1StatusDetails { Name = name, Kind = plural });
+
+    /// <summary>What a successful delete answers.</summary>
+    public static V1Status Success(string name, string plural) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Status",
+        Metadata = new V1ListMeta(),
+        Status = "Success",
+        Details = new V1StatusDetails { Name = name, Kind = plural },
+        Code = 200,
+    };
+
     public static V1Status NotFound(string path) => Failure(404, "NotFound", $"the server could not find the requested resource ({path})",
         new V1StatusDetails());
 

@@ -66,7 +66,7 @@ internal sealed class Watcher(long id, PodFilter filter, int capacity, string pr
     }
 
     /// <summary>True when the watch's selectors select <paramref name="pod"/>.</summary>
-    public bool Selects(V1Pod pod) => filter.MatchesNamespace(pod.Metadata?.NamespaceProperty) && filter.MatchesLabels(pod);
+    public bool Selects(V1Pod pod) => filter.MatchesNamespace(pod.Metadata?.NamespaceProperty) && filter.MatchesObject(pod.Metadata);
 
     /// <summary>Arms the watcher: changes after <paramref name="after"/> are delivered; <paramref name="progress"/> is the version already covered.</summary>
     public void Start(long after, long progress)
