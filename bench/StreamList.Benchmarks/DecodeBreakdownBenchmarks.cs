@@ -5,6 +5,7 @@ using Google.Protobuf;
 using k8s.Models;
 using StreamList.Testing.Fixture;
 using GooglePod = K8S.Io.Api.Core.V1.Pod;
+using StreamList.Codec;
 
 namespace StreamList.Benchmarks;
 
@@ -167,6 +168,6 @@ public class DecodeBreakdownBenchmarks
         {
             var pod = PodFixture.Create(PodSamples.Seed, i);
             change(pod);
-            return StreamList.Wire.ListEncoding.EncodeMessage(pod);
+            return StreamList.Codec.ListEncoding.EncodeMessage(pod);
         }).ToArray();
 }

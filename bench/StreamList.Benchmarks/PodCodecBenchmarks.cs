@@ -5,6 +5,7 @@ using k8s;
 using k8s.Models;
 using StreamList.Memory;
 using GooglePod = K8S.Io.Api.Core.V1.Pod;
+using StreamList.Codec;
 
 namespace StreamList.Benchmarks;
 

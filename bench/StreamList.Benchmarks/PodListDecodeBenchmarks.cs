@@ -7,6 +7,7 @@ using k8s.Models;
 using StreamList.Listing;
 using StreamList.Memory;
 using StreamList.Testing.Fixture;
+using StreamList.Codec;
 
 namespace StreamList.Benchmarks;
 

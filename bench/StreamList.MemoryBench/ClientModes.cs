@@ -10,6 +10,7 @@ using StreamList.Listing;
 using StreamList.Memory;
 using StreamList.Testing.Measurement;
 using StreamList.Watching;
+using StreamList.Codec;
 
 namespace StreamList.MemoryBench;
 

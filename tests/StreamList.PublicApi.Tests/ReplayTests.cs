@@ -10,6 +10,7 @@ using StreamList.Memory;
 using StreamList.Testing.Fixture;
 using StreamList.Watching;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.PublicApi.Tests;
 

@@ -41,7 +41,7 @@ public class SyncFailureTests
     public async Task A_wait_with_a_timeout_throws_once_the_clock_passes_it()
     {
         var time = new FakeTimeProvider();
-        var listWatch = new StreamList.Listing.ListWatch<V1Pod>(
+        var listWatch = new StreamList.Watching.ListWatch<V1Pod>(
             (request, progress, ct) => Fail<V1Pod>(new HttpRequestException("connection refused")),
             (request, ct) => Fail<StreamList.Watching.WatchEvent<V1Pod>>(new HttpRequestException("connection refused")));
         await using var informer = new Informer<V1Pod>(listWatch, new InformerOptions<V1Pod> { Time = time, RelistGate = new StreamList.Memory.RelistGate() }, "pods");
@@ -60,7 +60,7 @@ public class SyncFailureTests
     [Fact]
     public async Task An_informer_stops_and_disposes_any_number_of_times()
     {
-        var listWatch = new StreamList.Listing.ListWatch<V1Pod>(
+        var listWatch = new StreamList.Watching.ListWatch<V1Pod>(
             (request, progress, ct) => Fail<V1Pod>(new HttpRequestException("connection refused")),
             (request, ct) => Fail<StreamList.Watching.WatchEvent<V1Pod>>(new HttpRequestException("connection refused")));
         var informer = new Informer<V1Pod>(listWatch, new InformerOptions<V1Pod> { RelistGate = new StreamList.Memory.RelistGate() });

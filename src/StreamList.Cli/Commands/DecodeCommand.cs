@@ -4,6 +4,7 @@ using System.Text.Json;
 using k8s;
 using k8s.Models;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Cli.Commands;
 

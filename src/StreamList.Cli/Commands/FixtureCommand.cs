@@ -4,6 +4,7 @@ using k8s;
 using k8s.Models;
 using StreamList.Testing.Fixture;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Cli.Commands;
 

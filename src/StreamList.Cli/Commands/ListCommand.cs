@@ -9,6 +9,7 @@ using StreamList.Http;
 using StreamList.Listing;
 using StreamList.Memory;
 using StreamList.Testing.Measurement;
+using StreamList.Codec;
 
 namespace StreamList.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.Reflection;
 using k8s.Models;
+using StreamList.Codec;
 
 namespace StreamList.Cli.Commands;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using k8s;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Testing.Fixture;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using k8s.Models;
 using static StreamList.Testing.Fixture.FixtureNames;
+using StreamList.Codec;
 
 namespace StreamList.Testing.Fixture;
 

@@ -6,6 +6,7 @@ using k8s.Models;
 using Microsoft.AspNetCore.Http;
 using StreamList.Watching;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Testing.Server;
 

@@ -1,3 +1,5 @@
+using StreamList.Codec;
+
 namespace StreamList.Testing.Server;
 
 /// <summary>The two body encodings the fake server speaks.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using k8s.Models;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Testing.Server;
 

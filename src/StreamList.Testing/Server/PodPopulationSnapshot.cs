@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using k8s.Models;
 using StreamList.Testing.Fixture;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Testing.Server;
 

@@ -3,6 +3,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Http;
+using StreamList.Codec;
 
 namespace StreamList.Testing.Server;
 

@@ -4,6 +4,7 @@ using System.Text;
 using k8s;
 using k8s.Models;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Testing.Server;
 

@@ -1,3 +1,5 @@
+using StreamList.Codec;
+
 namespace StreamList.Http;
 
 /// <summary>
@@ -29,7 +31,7 @@ public sealed record ListRequest
     /// yield nothing for it; it still counts as seen. The built-in protobuf reader skips decoding such
     /// items; a list function may also ignore this and yield every item.
     /// </summary>
-    public Func<Listing.ItemIdentity, bool>? SkipUnchanged { get; init; }
+    public Func<ItemIdentity, bool>? SkipUnchanged { get; init; }
 
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {

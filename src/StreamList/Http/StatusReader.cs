@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using k8s;
 using k8s.Models;
+using StreamList.Codec;
 
 namespace StreamList.Http;
 

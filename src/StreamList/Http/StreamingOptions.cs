@@ -1,3 +1,5 @@
+using StreamList.Codec;
+
 namespace StreamList.Http;
 
 /// <summary>How StreamList talks to the apiserver. Defaults suit a large cluster.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using StreamList.Codec;
 
 namespace StreamList.Http;
 
@@ -31,7 +32,7 @@ public sealed record WatchRequest
     /// returns true for is already held unchanged, so the protobuf reader skips decoding it and does
     /// not hand it out. Other watch functions may ignore it and deliver every event.
     /// </summary>
-    public Func<Listing.ItemIdentity, bool>? SkipUnchanged { get; init; }
+    public Func<ItemIdentity, bool>? SkipUnchanged { get; init; }
 
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {

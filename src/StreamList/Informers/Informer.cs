@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamList.Diagnostics;
 using StreamList.Listing;
+using StreamList.Watching;
 
 namespace StreamList.Informers;
 

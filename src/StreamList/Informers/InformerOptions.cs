@@ -2,6 +2,7 @@ using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
 using StreamList.Memory;
+using StreamList.Codec;
 
 namespace StreamList.Informers;
 

@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using StreamList.Codec;
 
 namespace StreamList.Informers;
 

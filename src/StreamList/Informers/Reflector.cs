@@ -214,7 +214,7 @@ internal sealed class Reflector<T>
             FieldSelector = _options.FieldSelector,
             SkipUnchanged = !_options.SkipUnchangedOnRelist ? null : id =>
             {
-                if (!_store.TryMarkUnchanged(id.Key, id.Uid, id.ResourceVersion))
+                if (!_store.TryMarkUnchanged(ObjectKey.For(id.Namespace, id.Name), id.Uid, id.ResourceVersion))
                     return false;
                 unchanged++;
                 return true;
@@ -317,7 +317,7 @@ internal sealed class Reflector<T>
             ResourceVersionMatch = "NotOlderThan",
             SkipUnchanged = !_options.SkipUnchangedOnRelist ? null : id =>
             {
-                if (initialDone || !_store.TryMarkUnchanged(id.Key, id.Uid, id.ResourceVersion))
+                if (initialDone || !_store.TryMarkUnchanged(ObjectKey.For(id.Namespace, id.Name), id.Uid, id.ResourceVersion))
                     return false;
                 unchanged++;
                 return true;

@@ -8,7 +8,7 @@ public static class Transforms
 {
     /// <summary>
     /// Keeps only the object's metadata (for list/watch functions that decode whole objects; with
-    /// StreamList's own, <see cref="DecodeOptions.MetadataOnly"/> avoids building the rest at all).
+    /// StreamList's own, <see cref="Codec.DecodeOptions.MetadataOnly"/> avoids building the rest at all).
     /// </summary>
     public static T MetadataOnly<T>(T obj)
         where T : class, IKubernetesObject<V1ObjectMeta>, new()

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using k8s.Models;
 using StreamList.Http;
+using StreamList.Codec;
 
 namespace StreamList.Json;
 

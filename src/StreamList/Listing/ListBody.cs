@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using StreamList.Http;
 using StreamList.Json;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Listing;
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 using k8s.Models;
 using StreamList.Codec;
 using StreamList.Http;
@@ -11,7 +10,8 @@ namespace StreamList.Listing;
 /// <summary>
 /// Streams the items of a protobuf list body from a <see cref="PipeReader"/>: each item is decoded
 /// as soon as its bytes are complete and handed out before the next is read, so at most one item
-/// plus a read window is buffered. The loop is small; splitting is <see cref="ProtobufListFramer"/>'s.
+/// plus a read window is buffered. Splitting is <see cref="ProtobufListFramer"/>'s, reading the pipe
+/// <see cref="FrameReadLoop"/>'s.
 ///
 /// Contract: <see cref="ListProgress.Complete"/> is set only after the body ended well-formed; any
 /// malformed or cut body throws <see cref="KubernetesWireException"/>; a body that is a Status
@@ -36,74 +36,69 @@ internal static class ProtobufListReader
     /// Streams the list's items; see the type's contract. When <c>skipUnchanged</c> returns true for
     /// an item's identity, the item is not decoded or yielded (a relist already holds it).
     /// </summary>
-    public static async IAsyncEnumerable<T> ReadAsync<T>(PipeReader reader, ListProgress progress, DecodeOptions options,
-        [EnumeratorCancellation] CancellationToken cancellationToken, Func<ItemIdentity, bool>? skipUnchanged = null)
+    public static IAsyncEnumerable<T> ReadAsync<T>(PipeReader reader, ListProgress progress, DecodeOptions options,
+        CancellationToken cancellationToken, Func<ItemIdentity, bool>? skipUnchanged = null)
         where T : class
     {
-        var listKind = ProtobufRegistry.ListOf(typeof(T))
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentNullException.ThrowIfNull(progress);
+        return FrameReadLoop.ReadAsync(reader, new Parser<T>(progress, options, skipUnchanged), "list body", cancellationToken);
+    }
+
+    private sealed class Parser<T>(ListProgress progress, DecodeOptions options, Func<ItemIdentity, bool>? skipUnchanged) : IFrameParser<T>
+        where T : class
+    {
+        private readonly ProtobufKind _listKind = ProtobufRegistry.ListOf(typeof(T))
             ?? throw new ArgumentException($"{typeof(T).Name} is not the item type of a protobuf list kind", nameof(T));
-        var readItem = MetadataOnlyReader.For(ProtobufRegistry.ForType(typeof(T))!, options);
-        var framer = new ProtobufListFramer(options.MaxMessageBytes);
-        while (true)
+        private readonly BodyReader _readItem = MetadataOnlyReader.For(ProtobufRegistry.ForType(typeof(T))!, options);
+        private readonly ProtobufListFramer _framer = new(options.MaxMessageBytes);
+
+        public Frame<T> Parse(in ReadOnlySequence<byte> buffer, bool isCompleted)
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            var consumed = buffer.Start;
-            var examined = buffer.End;
-            long before = framer.Offset;
+            var rest = buffer;
+            long before = _framer.Offset;
+            if (!_framer.TryRead(ref rest, isCompleted, out var kind, out var part, out long partOffset))
+            {
+                progress.ReportBytes(_framer.Offset - before);
+                return new Frame<T>(FrameStep.More, rest.Start, buffer.End, null!);
+            }
+            var step = FrameStep.More;
             T? item = null;
-            bool end = false;
-            try
+            switch (kind)
             {
-                if (framer.TryRead(ref buffer, result.IsCompleted, out var kind, out var part, out long partOffset))
-                {
-                    examined = buffer.Start;
-                    switch (kind)
+                case ListFrameKind.TypeMeta:
+                    var (apiVersion, kindName) = PartDecoder.TypeMeta(part, partOffset);
+                    if (kindName == "Status")
+                        _framer.ExpectList = false;
+                    else if (kindName != _listKind.Kind || apiVersion != _listKind.ApiVersion)
+                        throw new KubernetesWireException(WireErrorKind.UnexpectedKind, partOffset, "typeMeta",
+                            $"expected {_listKind.ApiVersion} {_listKind.Kind}, the body holds {apiVersion} {kindName}");
+                    break;
+                case ListFrameKind.Metadata:
+                    progress.ReportMetadata((V1ListMeta)PartDecoder.Message(part, partOffset, s_readListMeta, options, "metadata"));
+                    break;
+                case ListFrameKind.Item:
+                    if (skipUnchanged is not null && IsUnchanged(part, skipUnchanged))
                     {
-                        case ListFrameKind.TypeMeta:
-                            var (apiVersion, kindName) = PartDecoder.TypeMeta(part, partOffset);
-                            if (kindName == "Status")
-                                framer.ExpectList = false;
-                            else if (kindName != listKind.Kind || apiVersion != listKind.ApiVersion)
-                                throw new KubernetesWireException(WireErrorKind.UnexpectedKind, partOffset, "typeMeta",
-                                    $"expected {listKind.ApiVersion} {listKind.Kind}, the body holds {apiVersion} {kindName}");
-                            break;
-                        case ListFrameKind.Metadata:
-                            progress.ReportMetadata((V1ListMeta)PartDecoder.Message(part, partOffset, s_readListMeta, options, "metadata"));
-                            break;
-                        case ListFrameKind.Item:
-                            if (skipUnchanged is not null && IsUnchanged(part, skipUnchanged))
-                            {
-                                progress.ReportItem();
-                                break;
-                            }
-                            item = (T)PartDecoder.Message(part, partOffset, readItem, options, "items", framer.ItemIndex - 1);
-                            break;
-                        case ListFrameKind.WholeMessage:
-                            var status = (V1Status)PartDecoder.Message(part, partOffset, ProtobufRegistry.ForType(typeof(V1Status))!.ReadBody, options, "raw");
-                            throw KubernetesStatusException.From(status);
-                        case ListFrameKind.End:
-                            end = true;
-                            break;
+                        progress.ReportItem();
+                        break;
                     }
-                }
-                consumed = buffer.Start;
+                    item = (T)PartDecoder.Message(part, partOffset, _readItem, options, "items", _framer.ItemIndex - 1);
+                    step = FrameStep.Item;
+                    break;
+                case ListFrameKind.WholeMessage:
+                    var status = (V1Status)PartDecoder.Message(part, partOffset, ProtobufRegistry.ForType(typeof(V1Status))!.ReadBody, options, "raw");
+                    throw KubernetesStatusException.From(status);
+                case ListFrameKind.End:
+                    step = FrameStep.End;
+                    break;
             }
-            finally
-            {
-                reader.AdvanceTo(consumed, examined);
-            }
-            progress.ReportBytes(framer.Offset - before);
-            if (item is not null)
-            {
+            progress.ReportBytes(_framer.Offset - before);
+            if (step == FrameStep.Item)
                 progress.ReportItem();
-                yield return item;
-            }
-            if (end)
-            {
+            else if (step == FrameStep.End)
                 progress.ReportComplete();
-                yield break;
-            }
+            return new Frame<T>(step, rest.Start, rest.Start, item!);
         }
     }
 }

@@ -22,7 +22,7 @@ public sealed class Utf8StringPool
     private long _hits;
     private long _misses;
 
-    /// <summary>The process-wide pool decoders use unless told otherwise (<see cref="DecodeOptions.Strings"/>).</summary>
+    /// <summary>The process-wide pool decoders use unless told otherwise (<c>DecodeOptions.Strings</c>).</summary>
     public static Utf8StringPool Shared { get; } = new();
 
     /// <summary>Creates a pool with room for <paramref name="capacity"/> strings (rounded up to a power of two).</summary>

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
 using k8s.Models;
 using StreamList.Http;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Watching;
 
@@ -13,53 +13,41 @@ namespace StreamList.Watching;
 /// ERROR events throw their Status as a typed <see cref="KubernetesStatusException"/>. Reads as
 /// fast as the socket delivers: one event is decoded per read and handed out at once. With
 /// <c>skipUnchanged</c>, an ADDED event whose object it recognises (by name, namespace, uid and
-/// resourceVersion, read without decoding) is neither decoded nor handed out.
+/// resourceVersion, read without decoding) is neither decoded nor handed out. The pipe is read by
+/// <see cref="FrameReadLoop"/>.
 /// </summary>
 internal static class ProtobufWatchReader
 {
-    public static async IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(PipeReader reader, DecodeOptions options,
-        [EnumeratorCancellation] CancellationToken cancellationToken, Func<Listing.ItemIdentity, bool>? skipUnchanged = null)
+    public static IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(PipeReader reader, DecodeOptions options,
+        CancellationToken cancellationToken, Func<ItemIdentity, bool>? skipUnchanged = null)
         where T : class
     {
-        var framer = new WatchFramer(options.MaxMessageBytes);
-        while (true)
+        ArgumentNullException.ThrowIfNull(reader);
+        return FrameReadLoop.ReadAsync(reader, new Parser<T>(options, skipUnchanged), "watch stream", cancellationToken);
+    }
+
+    private sealed class Parser<T>(DecodeOptions options, Func<ItemIdentity, bool>? skipUnchanged) : IFrameParser<WatchEvent<T>>
+        where T : class
+    {
+        private readonly WatchFramer _framer = new(options.MaxMessageBytes);
+
+        public Frame<WatchEvent<T>> Parse(in ReadOnlySequence<byte> buffer, bool isCompleted)
         {
-            var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = result.Buffer;
-            var consumed = buffer.Start;
-            var examined = buffer.End;
-            WatchEvent<T>? next = null;
-            bool ended = false;
-            try
-            {
-                if (framer.TryRead(ref buffer, result.IsCompleted, out var frame, out long frameOffset))
-                {
-                    examined = buffer.Start;
-                    next = Decode<T>(frame, frameOffset, options, skipUnchanged);
-                }
-                else if (result.IsCompleted)
-                {
-                    ended = true;
-                }
-                consumed = buffer.Start;
-            }
-            finally
-            {
-                reader.AdvanceTo(consumed, examined);
-            }
-            if (next is { } e)
-                yield return e;
-            if (ended)
-                yield break;
+            var rest = buffer;
+            if (!_framer.TryRead(ref rest, isCompleted, out var frame, out long frameOffset))
+                return new Frame<WatchEvent<T>>(isCompleted ? FrameStep.End : FrameStep.More, rest.Start, buffer.End, default);
+            return Decode<T>(frame, frameOffset, options, skipUnchanged) is { } e
+                ? new Frame<WatchEvent<T>>(FrameStep.Item, rest.Start, rest.Start, e)
+                : new Frame<WatchEvent<T>>(FrameStep.More, rest.Start, rest.Start, default);
         }
     }
 
-    internal static WatchEvent<T>? Decode<T>(in ReadOnlySequence<byte> frame, long offset, DecodeOptions options, Func<Listing.ItemIdentity, bool>? skipUnchanged = null)
+    internal static WatchEvent<T>? Decode<T>(in ReadOnlySequence<byte> frame, long offset, DecodeOptions options, Func<ItemIdentity, bool>? skipUnchanged = null)
         where T : class
     {
         if (frame.IsSingleSegment)
             return Decode<T>(frame.FirstSpan, offset, options, skipUnchanged);
-        var (buffer, length) = Contiguous.Rent(frame, options, offset);
+        var (buffer, length) = Contiguous.Rent(frame, options.MaxMessageBytes, offset);
         try
         {
             return Decode<T>(buffer.AsSpan(0, length), offset, options, skipUnchanged);
@@ -70,7 +58,7 @@ internal static class ProtobufWatchReader
         }
     }
 
-    private static WatchEvent<T>? Decode<T>(ReadOnlySpan<byte> frame, long offset, DecodeOptions options, Func<Listing.ItemIdentity, bool>? skipUnchanged)
+    private static WatchEvent<T>? Decode<T>(ReadOnlySpan<byte> frame, long offset, DecodeOptions options, Func<ItemIdentity, bool>? skipUnchanged)
         where T : class
     {
         var r = new ProtoReader(frame, offset, options.Strings, options.MaxDepth);
@@ -126,12 +114,12 @@ internal static class ProtobufWatchReader
         return new WatchEvent<T>(eventType, (T)KubernetesProtobuf.DecodeEnveloped(raw, options, rawOffset, typeof(T)));
     }
 
-    private static bool IsUnchanged(ReadOnlySpan<byte> enveloped, long offset, Func<Listing.ItemIdentity, bool> skipUnchanged)
+    private static bool IsUnchanged(ReadOnlySpan<byte> enveloped, long offset, Func<ItemIdentity, bool> skipUnchanged)
     {
         try
         {
             var header = Envelope.Read(enveloped, offset);
-            return Listing.ItemIdentity.TryPeek(enveloped.Slice(header.RawOffset, header.RawLength), out var id) && skipUnchanged(id);
+            return ItemIdentity.TryPeek(enveloped.Slice(header.RawOffset, header.RawLength), out var id) && skipUnchanged(id);
         }
         catch (KubernetesWireException)
         {

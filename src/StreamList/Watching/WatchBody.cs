@@ -3,6 +3,7 @@ using StreamList.Http;
 using StreamList.Json;
 using StreamList.Listing;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Watching;
 

@@ -9,11 +9,11 @@ namespace StreamList.Wire;
 internal static class Contiguous
 {
     /// <summary>Rents an array holding <paramref name="data"/>; the caller returns it to <see cref="ArrayPool{T}.Shared"/>.</summary>
-    public static (byte[] Buffer, int Length) Rent(in ReadOnlySequence<byte> data, DecodeOptions options, long baseOffset)
+    public static (byte[] Buffer, int Length) Rent(in ReadOnlySequence<byte> data, int maxMessageBytes, long baseOffset)
     {
-        if (data.Length > options.MaxMessageBytes + 64L)
+        if (data.Length > maxMessageBytes + 64L)
             throw new KubernetesWireException(WireErrorKind.MessageTooLarge, baseOffset, "",
-                $"{data.Length} bytes exceed the {options.MaxMessageBytes}-byte limit");
+                $"{data.Length} bytes exceed the {maxMessageBytes}-byte limit");
         int length = (int)data.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         data.CopyTo(buffer);

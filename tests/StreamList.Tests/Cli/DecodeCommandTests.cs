@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using StreamList.Cli;
 using StreamList.Tests.Support;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Cli;
 

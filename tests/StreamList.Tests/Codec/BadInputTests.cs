@@ -3,6 +3,7 @@ using Google.Protobuf.Reflection;
 using k8s.Models;
 using StreamList.Tests.Support;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Codec;
 

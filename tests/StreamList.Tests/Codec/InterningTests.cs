@@ -1,5 +1,6 @@
 using k8s.Models;
 using StreamList.Memory;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Codec;
 

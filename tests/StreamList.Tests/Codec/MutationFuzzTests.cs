@@ -3,6 +3,7 @@ using System.Globalization;
 using StreamList.Tests.Support;
 using StreamList.Wire;
 using Xunit.Abstractions;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Codec;
 

@@ -1,5 +1,6 @@
 using StreamList.Memory;
 using StreamList.Tests.Support;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Codec;
 

@@ -5,6 +5,7 @@ using k8s.Models;
 using StreamList.Informers;
 using StreamList.Tests.Support;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Informers;
 

@@ -7,6 +7,7 @@ using StreamList.Http;
 using StreamList.Informers;
 using StreamList.Memory;
 using StreamList.Testing.Server;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Integration;
 

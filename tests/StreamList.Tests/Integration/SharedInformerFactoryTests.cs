@@ -9,6 +9,7 @@ using StreamList.Informers;
 using StreamList.Memory;
 using StreamList.Testing.Server;
 using StreamList.Tests.Support;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Integration;
 

@@ -7,6 +7,7 @@ using StreamList.Listing;
 using StreamList.Tests.Support;
 using StreamList.Wire;
 using static StreamList.Tests.Json.JsonTestData;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Json;
 

@@ -6,6 +6,7 @@ using k8s.Models;
 using StreamList.Json;
 using StreamList.Listing;
 using StreamList.Watching;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Json;
 

@@ -6,6 +6,7 @@ using StreamList.Tests.Support;
 using StreamList.Watching;
 using StreamList.Wire;
 using static StreamList.Tests.Json.JsonTestData;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Json;
 

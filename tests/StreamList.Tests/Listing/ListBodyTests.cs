@@ -6,6 +6,7 @@ using StreamList.Listing;
 using StreamList.Memory;
 using StreamList.Testing.Fixture;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Listing;
 

@@ -4,6 +4,7 @@ using k8s.Models;
 using StreamList.Listing;
 using StreamList.Tests.Support;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Listing;
 

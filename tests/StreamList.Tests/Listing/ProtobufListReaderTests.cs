@@ -5,6 +5,7 @@ using StreamList.Http;
 using StreamList.Listing;
 using StreamList.Tests.Support;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Listing;
 

@@ -8,6 +8,7 @@ using StreamList.Http;
 using StreamList.Testing.Server;
 using StreamList.Tests.Support;
 using StreamList.Watching;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Testing;
 

@@ -11,6 +11,7 @@ using StreamList.Http;
 using StreamList.Testing.Fixture;
 using StreamList.Testing.Server;
 using StreamList.Tests.Support;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Testing;
 

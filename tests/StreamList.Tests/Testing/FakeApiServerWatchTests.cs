@@ -13,6 +13,7 @@ using StreamList.Memory;
 using StreamList.Testing.Server;
 using StreamList.Tests.Support;
 using StreamList.Watching;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Testing;
 
@@ -80,7 +81,7 @@ public class FakeApiServerWatchTests
         Assert.Equal(KubernetesProtobuf.MediaType, protoType);
         int length = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(protoBody);
         Assert.Equal(protoBody.Length, 4 + length);
-        Assert.Equal(StreamList.Wire.WatchEncoding.EncodeFrame("ADDED", server.Population.Current.Get(1)!), protoBody);
+        Assert.Equal(StreamList.Codec.WatchEncoding.EncodeFrame("ADDED", server.Population.Current.Get(1)!), protoBody);
     }
 
     /// <summary>

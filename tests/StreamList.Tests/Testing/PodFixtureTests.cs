@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using k8s;
 using k8s.Models;
 using StreamList.Testing.Fixture;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Testing;
 

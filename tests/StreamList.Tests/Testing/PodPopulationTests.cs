@@ -95,6 +95,6 @@ public class PodPopulationTests
         population.MeasureAll();
         var w = new System.Buffers.ArrayBufferWriter<byte>();
         for (int i = 0; i < 64; i++)
-            Assert.Equal(StreamList.Wire.ListEncoding.EncodeMessage(PodFixture.Create(3, i)).Length, population.Current.MessageLength(i, w));
+            Assert.Equal(StreamList.Codec.ListEncoding.EncodeMessage(PodFixture.Create(3, i)).Length, population.Current.MessageLength(i, w));
     }
 }

@@ -5,6 +5,7 @@ using StreamList.Http;
 using StreamList.Tests.Support;
 using StreamList.Watching;
 using StreamList.Wire;
+using StreamList.Codec;
 
 namespace StreamList.Tests.Watching;
 

@@ -1,7 +1,8 @@
 using System.Buffers;
 using StreamList.Codec;
+using StreamList.Wire;
 
-namespace StreamList.Wire;
+namespace StreamList.Codec;
 
 /// <summary>
 /// Decodes one complete part of a streamed body (a list item, list metadata, a watch event)
@@ -20,7 +21,7 @@ internal static class PartDecoder
     {
         if (part.IsSingleSegment)
             return Decode(part.FirstSpan, offset, read, options, path, index);
-        var (buffer, length) = Contiguous.Rent(part, options, offset);
+        var (buffer, length) = Contiguous.Rent(part, options.MaxMessageBytes, offset);
         try
         {
             return Decode(buffer.AsSpan(0, length), offset, read, options, path, index);

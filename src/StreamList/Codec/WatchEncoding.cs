@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using k8s.Models;
 
-namespace StreamList.Wire;
+namespace StreamList.Codec;
 
 /// <summary>
 /// Writes protobuf watch frames as the apiserver does: a 4-byte big-endian length, then a

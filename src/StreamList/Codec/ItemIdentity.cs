@@ -1,15 +1,16 @@
 using StreamList.Wire;
 
-namespace StreamList.Listing;
+namespace StreamList.Codec;
 
 /// <summary>
 /// Who an object is, read from its metadata without decoding the rest: what a relist needs to
 /// recognise an object it already holds (same uid and resourceVersion) and skip building it.
 /// </summary>
-/// <param name="Key">Store key, <c>namespace/name</c> or <c>name</c> (<see cref="Informers.ObjectKey"/>).</param>
+/// <param name="Namespace">metadata.namespace (empty for a cluster-scoped object).</param>
+/// <param name="Name">metadata.name.</param>
 /// <param name="Uid">metadata.uid.</param>
 /// <param name="ResourceVersion">metadata.resourceVersion.</param>
-public readonly record struct ItemIdentity(string Key, string Uid, string ResourceVersion)
+public readonly record struct ItemIdentity(string Namespace, string Name, string Uid, string ResourceVersion)
 {
     /// <summary>
     /// Reads name, namespace, uid and resourceVersion from an object's message body (metadata is
@@ -43,7 +44,7 @@ public readonly record struct ItemIdentity(string Key, string Uid, string Resour
                     }
                 }
                 r.ExitMessage(saved);
-                identity = new ItemIdentity(Informers.ObjectKey.For(ns, name), uid, rv);
+                identity = new ItemIdentity(ns, name, uid, rv);
                 return true;
             }
             return false;

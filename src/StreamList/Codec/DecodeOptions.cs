@@ -1,7 +1,7 @@
 using StreamList.Memory;
 using StreamList.Wire;
 
-namespace StreamList;
+namespace StreamList.Codec;
 
 /// <summary>Options every StreamList decoder takes.</summary>
 public sealed record DecodeOptions

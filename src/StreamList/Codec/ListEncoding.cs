@@ -1,8 +1,9 @@
 using System.Buffers;
 using k8s.Models;
 using StreamList.Codec;
+using StreamList.Wire;
 
-namespace StreamList.Wire;
+namespace StreamList.Codec;
 
 /// <summary>
 /// Writes a protobuf list body piece by piece, so a server can stream a list of any size without

@@ -3,8 +3,9 @@ using System.Text.Json;
 using k8s.Models;
 using StreamList.Http;
 using StreamList.Watching;
+using StreamList.Json;
 
-namespace StreamList.Json;
+namespace StreamList.Watching;
 
 /// <summary>
 /// Decodes one framed JSON watch event <c>{"type":..,"object":{..}}</c> (properties in any order,

@@ -3,7 +3,7 @@ using k8s;
 using StreamList.Codec;
 using StreamList.Wire;
 
-namespace StreamList;
+namespace StreamList.Codec;
 
 /// <summary>
 /// Decodes and encodes single Kubernetes objects in the apiserver's protobuf encoding
@@ -39,7 +39,7 @@ public static class KubernetesProtobuf
     {
         if (data.IsSingleSegment)
             return Decode(data.FirstSpan, options);
-        var (buffer, length) = Contiguous.Rent(data, options ?? DecodeOptions.Default, 0);
+        var (buffer, length) = Contiguous.Rent(data, (options ?? DecodeOptions.Default).MaxMessageBytes, 0);
         try
         {
             return Decode(buffer.AsSpan(0, length), options);
