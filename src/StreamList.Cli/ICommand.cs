@@ -1,25 +1,24 @@
+using System.CommandLine;
+
 namespace StreamList.Cli;
 
 /// <summary>
 /// One streamlist command (<c>streamlist NAME ARGS</c>), registered in <see cref="Program.Commands"/>.
-/// Contract: <see cref="RunAsync"/> gets the arguments after the command name, writes only through
-/// the <see cref="CliConsole"/> (so tests run it in process) and returns an exit code from
-/// <see cref="ExitCodes"/>. Bad arguments throw <see cref="UsageException"/>, unusable input a
-/// <see cref="CliException"/> or <see cref="StreamList.Wire.KubernetesWireException"/>; the
-/// dispatcher turns each into one line on stderr.
+/// Contract: <see cref="Declaration"/> is the one description of its arguments and options (System.CommandLine):
+/// parsing, <c>--help</c>, the usage line (<see cref="Synopsis"/>) and the README's command table all come
+/// from it. <see cref="RunAsync"/> gets the parsed line (no parse errors), reads typed values from it, writes
+/// only through the <see cref="CliConsole"/> (so tests run it in process) and returns an exit code from
+/// <see cref="ExitCodes"/>. Bad values throw <see cref="UsageException"/>, unusable input a
+/// <see cref="CliException"/> or <see cref="StreamList.Wire.KubernetesWireException"/>; the dispatcher
+/// turns each into one line on stderr.
 /// </summary>
 internal interface ICommand
 {
-    /// <summary>The word after <c>streamlist</c>.</summary>
-    string Name { get; }
+    /// <summary>The command's name, description, arguments and options.</summary>
+    Command Declaration { get; }
 
-    /// <summary>One line for the usage listing.</summary>
-    string Summary { get; }
-
-    /// <summary>The synopsis, without the leading <c>streamlist</c>.</summary>
-    string Usage { get; }
-
-    Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken);
+    /// <summary>Runs the command on a line that parsed without errors.</summary>
+    Task<int> RunAsync(ParseResult parsed, CliConsole console, CancellationToken cancellationToken);
 }
 
 /// <summary>streamlist's exit codes.</summary>

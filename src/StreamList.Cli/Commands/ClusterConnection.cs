@@ -1,19 +1,28 @@
+using System.CommandLine;
 using k8s;
 
 namespace StreamList.Cli.Commands;
 
 /// <summary>
-/// Builds the KubernetesClient client a command talks through: <c>--server URL</c> (no credentials,
-/// e.g. the fake API server) or <c>--kubeconfig PATH</c> (a real cluster, its current context).
+/// The options that say which cluster a command talks to, and the KubernetesClient client made from them:
+/// <c>--server URL</c> (no credentials, e.g. the fake API server) or <c>--kubeconfig PATH</c> (a real
+/// cluster, its current context). One instance per command declaration.
 /// </summary>
-internal static class ClusterConnection
+internal sealed class ClusterConnection
 {
-    public static readonly string[][] Options = [["--server"], ["--kubeconfig"]];
+    private readonly Option<string?> _server = CliOptions.Text("--server", "URL", "the API server's URL, without credentials (e.g. streamlist serve)");
+    private readonly Option<string?> _kubeconfig = CliOptions.Text("--kubeconfig", "PATH", "a kubeconfig file: its current context's cluster and credentials");
 
-    public static Kubernetes Create(CommandLine line)
+    public void AddTo(Command command)
     {
-        string? server = line.Value("--server");
-        string? kubeconfig = line.Value("--kubeconfig");
+        command.Add(_server);
+        command.Add(_kubeconfig);
+    }
+
+    public Kubernetes Create(ParseResult parsed)
+    {
+        string? server = parsed.GetValue(_server);
+        string? kubeconfig = parsed.GetValue(_kubeconfig);
         if ((server is null) == (kubeconfig is null))
             throw new UsageException("give exactly one of --server URL and --kubeconfig PATH");
         if (server is not null)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Reflection;
 using System.Text;
 using System.Text.Json;
@@ -9,10 +10,10 @@ using StreamList.Codec;
 namespace StreamList.Cli.Commands;
 
 /// <summary>
-/// <c>streamlist decode FILE [--output json|protobuf|summary] [-o OUT] [--kind APIVERSION/KIND]</c>:
+/// <c>streamlist decode FILE [--to json|protobuf|summary] [--out FILE] [--kind APIVERSION/KIND]</c>:
 /// reads one Kubernetes object, either an enveloped protobuf body (starts with <c>k8s\0</c>) or a
 /// JSON object (its apiVersion and kind pick the KubernetesClient model), and writes it as
-/// KubernetesClient JSON (indented; the default), as an enveloped protobuf body (to OUT, or to
+/// KubernetesClient JSON (indented; the default), as an enveloped protobuf body (to the --out file, or to
 /// stdout when it is not a terminal), or as one summary line <c>kind name namespace bytes</c>
 /// ("-" for an empty name or namespace; bytes is the input size). <c>--kind</c> gives the type of a
 /// body whose envelope does not name it (an object taken from a watch event), e.g. <c>v1/Pod</c>.
@@ -20,29 +21,28 @@ namespace StreamList.Cli.Commands;
 /// </summary>
 internal sealed class DecodeCommand : ICommand
 {
-    private static readonly string[] s_outputs = ["json", "protobuf", "summary"];
+    private readonly Argument<string> _file = new("FILE") { Description = "the object: an enveloped protobuf body or a JSON object" };
+    private readonly Option<string> _to = CliOptions.Choice("--to", "what to print", "json", ["json", "protobuf", "summary"], "--output");
+    private readonly Option<string?> _out = CliOptions.Text("--out", "FILE", "write to this file instead of stdout", "-o");
+    private readonly Option<string?> _kind = CliOptions.Text("--kind", "APIVERSION/KIND", "the type of a body whose envelope does not name it (e.g. v1/Pod)");
 
-    public string Name => "decode";
-
-    public string Summary => "decode one object (.pb or .json); print it as JSON, protobuf or a summary line";
-
-    public string Usage => "decode FILE [--output json|protobuf|summary] [-o OUT] [--kind APIVERSION/KIND]";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    public DecodeCommand()
     {
-        var line = CommandLine.Parse(args, [["--output", "--format"], ["-o", "--out"], ["--kind"]]);
-        if (line.Positionals.Count != 1)
-            throw new UsageException(line.Positionals.Count == 0 ? "FILE is missing" : $"one FILE expected, got {line.Positionals.Count}");
-        string file = line.Positionals[0];
-        string output = line.Value("--output") ?? "json";
-        if (!s_outputs.Contains(output))
-            throw new UsageException($"--output must be json, protobuf or summary, not '{output}'");
-        string? outFile = line.Value("-o");
+        Declaration = new Command("decode", "decode one object (.pb or .json); print it as JSON, protobuf or a summary line") { _file, _to, _out, _kind };
+    }
+
+    public Command Declaration { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, CliConsole console, CancellationToken cancellationToken)
+    {
+        string file = parsed.GetRequiredValue(_file);
+        string output = parsed.GetRequiredValue(_to);
+        string? outFile = parsed.GetValue(_out);
         if (outFile is { Length: 0 })
-            throw new UsageException("-o needs a file name");
+            throw new UsageException("--out needs a file name");
 
         Type? type = null;
-        if (line.Value("--kind") is { } kindOption)
+        if (parsed.GetValue(_kind) is { } kindOption)
         {
             int slash = kindOption.LastIndexOf('/');
             type = slash > 0 ? ModelTypes.Find(kindOption[..slash], kindOption[(slash + 1)..]) : null;
@@ -213,7 +213,7 @@ internal sealed class DecodeCommand : ICommand
             return;
         }
         if (console.OutputIsTerminal)
-            throw new UsageException("refusing to write binary protobuf to a terminal; use -o OUT or redirect stdout");
+            throw new UsageException("refusing to write binary protobuf to a terminal; use --out FILE or redirect stdout");
         var stdout = console.OpenStandardOutput();
         await stdout.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using k8s;
@@ -21,20 +22,22 @@ namespace StreamList.Cli.Commands;
 /// </summary>
 internal sealed class DemoCommand : ICommand
 {
-    public string Name => "demo";
+    private readonly Option<int> _pods = CliOptions.Int("--pods", "N", "pods on the embedded server", min: 1, defaultValue: 20_000);
+    private readonly Option<double> _seconds = CliOptions.Double("--seconds", "S", "how long the storm act runs at most", min: 3, defaultValue: 20);
+    private readonly Option<bool> _quiet = CliOptions.Quiet();
 
-    public string Summary => "list, watch and survive a 410 storm against the embedded fake API server";
-
-    public string Usage => "demo [--pods N] [--seconds S]";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    public DemoCommand()
     {
-        var line = CommandLine.Parse(args, [["--pods"], ["--seconds"]], ["--quiet"]);
-        if (line.Positionals.Count > 0)
-            throw new UsageException($"unexpected argument '{line.Positionals[0]}'");
-        int pods = Arguments.Int(line, "--pods", min: 1) ?? 20_000;
-        double seconds = Arguments.Double(line, "--seconds", min: 3) ?? 20;
-        bool quiet = line.Flag("--quiet");
+        Declaration = new Command("demo", "list, watch and survive a 410 storm against the embedded fake API server") { _pods, _seconds, _quiet };
+    }
+
+    public Command Declaration { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, CliConsole console, CancellationToken cancellationToken)
+    {
+        int pods = parsed.GetValue(_pods);
+        double seconds = parsed.GetValue(_seconds);
+        bool quiet = parsed.GetValue(_quiet);
         var w = console.Error;
 
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions

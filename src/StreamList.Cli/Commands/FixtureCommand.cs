@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.CommandLine;
 using System.Text;
 using k8s;
 using k8s.Models;
@@ -9,34 +10,38 @@ using StreamList.Codec;
 namespace StreamList.Cli.Commands;
 
 /// <summary>
-/// <c>streamlist fixture --pods N --seed S --format protobuf|json -o FILE</c>: writes the
+/// <c>streamlist fixture --pods N [--seed S] [--encoding protobuf|json] --out FILE</c>: writes the
 /// deterministic pod fixture (docs: fixture.md) as one list body, without holding it in memory: a
 /// protobuf list needs its total length before the first item, so pods are generated twice, once
 /// to measure and once to write. Prints the bytes per pod.
 /// </summary>
 internal sealed class FixtureCommand : ICommand
 {
-    public string Name => "fixture";
+    private readonly Option<int> _pods = CliOptions.RequiredInt("--pods", "N", "how many pods", min: 0);
+    private readonly Option<int> _seed = CliOptions.Int("--seed", "S", "the fixture's seed", min: int.MinValue, defaultValue: 1);
+    private readonly Option<string> _encoding = CliOptions.Choice("--encoding", "the file's encoding", "protobuf", ["protobuf", "json"], "--format");
+    private readonly Option<string> _out = CliOptions.RequiredText("--out", "FILE", "the file to write", "-o");
+    private readonly Option<bool> _quiet = CliOptions.Quiet();
 
-    public string Summary => "write the deterministic N-pod fixture as a protobuf or JSON list file";
-
-    public string Usage => "fixture --pods N [--seed S] [--format protobuf|json] -o FILE";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    public FixtureCommand()
     {
-        var line = CommandLine.Parse(args, [["--pods"], ["--seed"], ["--format"], ["-o", "--out"]], ["--quiet"]);
-        if (line.Positionals.Count > 0)
-            throw new UsageException($"unexpected argument '{line.Positionals[0]}'");
-        int pods = Arguments.Int(line, "--pods", min: 0) ?? throw new UsageException("--pods is missing");
-        int seed = Arguments.Int(line, "--seed", min: int.MinValue) ?? 1;
-        string format = line.Value("--format") ?? "protobuf";
-        if (format is not ("protobuf" or "json"))
-            throw new UsageException($"--format must be protobuf or json, not '{format}'");
-        string file = line.Value("-o") ?? throw new UsageException("-o FILE is missing");
+        Declaration = new Command("fixture", "write the deterministic N-pod fixture as a protobuf or JSON list file") { _pods, _seed, _encoding, _out, _quiet };
+    }
+
+    public Command Declaration { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, CliConsole console, CancellationToken cancellationToken)
+    {
+        int pods = parsed.GetValue(_pods);
+        int seed = parsed.GetValue(_seed);
+        string format = parsed.GetRequiredValue(_encoding);
+        string file = parsed.GetRequiredValue(_out);
+        if (file.Length == 0)
+            throw new UsageException("--out needs a file name");
         string rv = (PodFixture.FirstResourceVersion + Math.Max(pods - 1, 0)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         long done = 0;
-        await using var display = line.Flag("--quiet") ? null : ProgressDisplay.Start(console.Error, () => $"fixture: {Interlocked.Read(ref done):N0} / {pods:N0} pods");
+        await using var display = parsed.GetValue(_quiet) ? null : ProgressDisplay.Start(console.Error, () => $"fixture: {Interlocked.Read(ref done):N0} / {pods:N0} pods");
         await using var output = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20, useAsync: true);
         long bytes = format == "protobuf"
             ? await WriteProtobufAsync(output, pods, seed, rv, () => Interlocked.Increment(ref done), cancellationToken).ConfigureAwait(false)

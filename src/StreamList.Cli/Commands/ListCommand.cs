@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using k8s;
@@ -21,60 +22,75 @@ namespace StreamList.Cli.Commands;
 /// </summary>
 internal sealed class ListCommand : ICommand
 {
-    public string Name => "list";
+    private readonly ClusterConnection _cluster = new();
+    private readonly Option<string> _resource = CliOptions.RequiredText("--resource", "RESOURCE", "what to list: a plural name such as pods, nodes, deployments.apps");
+    private readonly Option<string?> _namespace = CliOptions.Text("--namespace", "NS", "one namespace (default: all)", "-n");
+    private readonly Option<string> _encoding = CliOptions.Choice("--encoding", "what the server is asked to send", "protobuf", ["protobuf", "json"], "--format");
+    private readonly Option<int?> _pageSize = CliOptions.OptionalInt("--page-size", "N", "list in pages of N (default: one response)", min: 1);
+    private readonly Option<bool> _noIntern = CliOptions.Flag("--no-intern", "do not share repeated strings between objects");
+    private readonly Option<bool> _gzip = CliOptions.Flag("--gzip", "accept a gzip-compressed response");
+    private readonly Option<bool> _summary = CliOptions.Flag("--summary", "print one JSON line {items, bytes, seconds, peakRssMiB, heapMiB, keysSha256} instead of the keys");
+    private readonly Option<bool> _quiet = CliOptions.Quiet();
 
-    public string Summary => "stream a list from an API server into memory; print keys or a JSON summary";
-
-    public string Usage => "list --server URL | --kubeconfig PATH --resource pods [--namespace NS] [--format protobuf|json] [--page-size N] [--no-intern] [--gzip] [--summary]";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    public ListCommand()
     {
-        var line = CommandLine.Parse(args, [.. ClusterConnection.Options, ["--resource"], ["--namespace", "-n"], ["--format"], ["--page-size"]],
-            ["--summary", "--no-intern", "--gzip", "--quiet"]);
-        if (line.Positionals.Count > 0)
-            throw new UsageException($"unexpected argument '{line.Positionals[0]}'");
-        var type = ResourceTypes.Find(line.Value("--resource") ?? throw new UsageException("--resource is missing"));
-        string format = line.Value("--format") ?? "protobuf";
-        if (format is not ("protobuf" or "json"))
-            throw new UsageException($"--format must be protobuf or json, not '{format}'");
-        int? pageSize = Arguments.Int(line, "--page-size", min: 1);
-        using var client = ClusterConnection.Create(line);
+        Declaration = new Command("list", "stream a list from an API server into memory; print keys or a JSON summary");
+        _cluster.AddTo(Declaration);
+        Declaration.Add(_resource);
+        Declaration.Add(_namespace);
+        Declaration.Add(_encoding);
+        Declaration.Add(_pageSize);
+        Declaration.Add(_noIntern);
+        Declaration.Add(_gzip);
+        Declaration.Add(_summary);
+        Declaration.Add(_quiet);
+    }
+
+    public Command Declaration { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, CliConsole console, CancellationToken cancellationToken)
+    {
+        var type = ResourceTypes.Find(parsed.GetRequiredValue(_resource));
+        using var client = _cluster.Create(parsed);
         var options = new StreamingOptions
         {
-            PreferProtobuf = format == "protobuf",
-            AcceptGzip = line.Flag("--gzip"),
-            PageSize = pageSize,
-            Decode = line.Flag("--no-intern") ? DecodeOptions.NoInterning : DecodeOptions.Default,
+            PreferProtobuf = parsed.GetValue(_encoding) == "protobuf",
+            AcceptGzip = parsed.GetValue(_gzip),
+            PageSize = parsed.GetValue(_pageSize),
+            Decode = parsed.GetValue(_noIntern) ? DecodeOptions.NoInterning : DecodeOptions.Default,
         };
-        var run = typeof(ListCommand).GetMethod(nameof(ListAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(type);
-        var result = await ((Task<ListResult>)run.Invoke(null, [client, line.Value("--namespace"), options, console, line.Flag("--summary"), line.Flag("--quiet"), cancellationToken])!).ConfigureAwait(false);
-        if (line.Flag("--summary"))
+        bool summary = parsed.GetValue(_summary);
+        var result = await type.RunAsync(new Listing(client, parsed.GetValue(_namespace), options, console, summary, parsed.GetValue(_quiet), cancellationToken))
+            .ConfigureAwait(false);
+        if (summary)
             console.Out.WriteLine(JsonSerializer.Serialize(result, ListResult.JsonOptions));
         return ExitCodes.Ok;
     }
 
-    private static async Task<ListResult> ListAsync<T>(Kubernetes client, string? ns, StreamingOptions options, CliConsole console,
-        bool summary, bool quiet, CancellationToken cancellationToken)
-        where T : class, IKubernetesObject<V1ObjectMeta>
+    private sealed record Listing(Kubernetes Client, string? Namespace, StreamingOptions Options, CliConsole Console, bool Summary, bool Quiet,
+        CancellationToken CancellationToken) : IResourceAction<ListResult>
     {
-        var progress = new ListProgress();
-        var held = new List<T>();
-        var clock = Stopwatch.StartNew();
-        await using (var display = quiet ? null : ProgressDisplay.Start(console.Error, () => $"listed {progress.Items:N0} items, {progress.Bytes / 1048576.0:N1} MiB, RSS {ProcessMemory.RssMiB():N0} MiB"))
+        public async Task<ListResult> RunAsync<T>()
+            where T : class, IKubernetesObject<V1ObjectMeta>
         {
-            await foreach (var item in client.ListStreamingAsync<T>(ResourceDescriptor.For<T>(ns), new ListRequest(), progress, options, cancellationToken).ConfigureAwait(false))
+            var progress = new ListProgress();
+            var held = new List<T>();
+            var clock = Stopwatch.StartNew();
+            await using (var display = Quiet ? null : ProgressDisplay.Start(Console.Error, () => $"listed {progress.Items:N0} items, {progress.Bytes / 1048576.0:N1} MiB, RSS {ProcessMemory.RssMiB():N0} MiB"))
             {
-                held.Add(item);
-                if (!summary)
-                    console.Out.WriteLine($"{ObjectKey.For(item.Metadata)} {item.Metadata.ResourceVersion}");
+                await foreach (var item in Client.ListStreamingAsync<T>(ResourceDescriptor.For<T>(Namespace), new ListRequest(), progress, Options, CancellationToken).ConfigureAwait(false))
+                {
+                    held.Add(item);
+                    if (!Summary)
+                        Console.Out.WriteLine($"{ObjectKey.For(item.Metadata)} {item.Metadata.ResourceVersion}");
+                }
             }
+            double seconds = clock.Elapsed.TotalSeconds;
+            var result = new ListResult(held.Count, progress.Bytes, Math.Round(seconds, 3), Math.Round(ProcessMemory.PeakRssMiB(), 1),
+                Math.Round(ProcessMemory.RetainedHeapMiB(), 1), KeysSha256.Compute(held.Select(h => h.Metadata)));
+            GC.KeepAlive(held);
+            return result;
         }
-        double seconds = clock.Elapsed.TotalSeconds;
-        var result = new ListResult(held.Count, progress.Bytes, Math.Round(seconds, 3), Math.Round(ProcessMemory.PeakRssMiB(), 1),
-            Math.Round(ProcessMemory.RetainedHeapMiB(), 1), KeysSha256.Compute(held.Select(h => h.Metadata)));
-        GC.KeepAlive(held);
-        return result;
     }
 }
 

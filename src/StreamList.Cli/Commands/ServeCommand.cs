@@ -1,3 +1,4 @@
+using System.CommandLine;
 using k8s.Models;
 using StreamList.Testing.Fixture;
 using StreamList.Testing.Server;
@@ -12,26 +13,34 @@ namespace StreamList.Cli.Commands;
 /// </summary>
 internal sealed class ServeCommand : ICommand
 {
-    public string Name => "serve";
+    private readonly Option<int> _pods = CliOptions.Int("--pods", "N", "pods in the fixture", min: 0, defaultValue: 10_000);
+    private readonly Option<int> _nodes = CliOptions.Int("--nodes", "N", $"the fixture's first N nodes (at most {NodeFixture.Count})", min: 0, defaultValue: 100);
+    private readonly Option<int> _seed = CliOptions.Int("--seed", "S", "the fixture's seed", min: int.MinValue, defaultValue: 1);
+    private readonly Option<int> _port = CliOptions.Int("--port", "P", "the port on 127.0.0.1 (0: any free port)", min: 0, defaultValue: 0);
+    private readonly Option<int> _watchHistory = CliOptions.Int("--watch-history", "N", "events kept for watches to resume from", min: 1, defaultValue: 10_000);
+    private readonly Option<bool> _expireWatches = CliOptions.Flag("--expire-watches-on-compaction", "a compaction ends every open watch with 410, as etcd does");
 
-    public string Summary => "run the fake Kubernetes API server (pod fixture) on 127.0.0.1 until interrupted";
-
-    public string Usage => "serve [--pods N] [--nodes N] [--seed S] [--port P] [--watch-history N] [--expire-watches-on-compaction]";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    public ServeCommand()
     {
-        var line = CommandLine.Parse(args, [["--pods"], ["--nodes"], ["--seed"], ["--port"], ["--watch-history"]], ["--expire-watches-on-compaction"]);
-        if (line.Positionals.Count > 0)
-            throw new UsageException($"unexpected argument '{line.Positionals[0]}'");
+        Declaration = new Command("serve", "run the fake Kubernetes API server (pod fixture) on 127.0.0.1 until interrupted")
+        {
+            _pods, _nodes, _seed, _port, _watchHistory, _expireWatches,
+        };
+    }
+
+    public Command Declaration { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, CliConsole console, CancellationToken cancellationToken)
+    {
         var options = new FakeApiServerOptions
         {
-            Pods = Arguments.Int(line, "--pods", min: 0) ?? 10_000,
-            Seed = Arguments.Int(line, "--seed", min: int.MinValue) ?? 1,
-            Port = Arguments.Int(line, "--port", min: 0) ?? 0,
-            WatchHistorySize = Arguments.Int(line, "--watch-history", min: 1) ?? 10_000,
-            CompactionExpiresWatches = line.Flag("--expire-watches-on-compaction"),
+            Pods = parsed.GetValue(_pods),
+            Seed = parsed.GetValue(_seed),
+            Port = parsed.GetValue(_port),
+            WatchHistorySize = parsed.GetValue(_watchHistory),
+            CompactionExpiresWatches = parsed.GetValue(_expireWatches),
         };
-        int nodes = Arguments.Int(line, "--nodes", min: 0) ?? 100;
+        int nodes = parsed.GetValue(_nodes);
         if (nodes > NodeFixture.Count)
             throw new UsageException($"--nodes is at most {NodeFixture.Count} (the nodes the pod fixture uses)");
         await using var server = await FakeApiServer.StartAsync(options, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
 using k8s;
@@ -15,45 +16,60 @@ namespace StreamList.Cli.Commands;
 /// <c>streamlist sync</c>: runs an informer on one resource for a while (list, watch, relist on 410,
 /// backoff), with live figures on stderr; with <c>--summary</c> prints one JSON line
 /// <c>{objects, keysSha256, relists, watchRestarts, watchExpired, events, backoffs, maxRelistsInFlight, peakRssMiB, heapMiB,
-/// syncedRssMiB, peakRssSinceSyncMiB, gcCommittedMiB}</c> at the end,
+/// syncedRssMiB, peakRssSinceSyncMiB, gcCommittedMiB, failures}</c> at the end,
 /// and with <c>--summary-every S</c> also every S seconds while it runs (for scripts that watch a long sync converge).
 /// </summary>
 internal sealed class SyncCommand : ICommand
 {
-    public string Name => "sync";
+    private readonly ClusterConnection _cluster = new();
+    private readonly Option<string> _resource = CliOptions.RequiredText("--resource", "RESOURCE", "what to watch: a plural name such as pods, nodes, deployments.apps");
+    private readonly Option<string?> _namespace = CliOptions.Text("--namespace", "NS", "one namespace (default: all)", "-n");
+    private readonly Option<double> _seconds = CliOptions.Double("--seconds", "S", "how long to run from the start (0: stop once synced)", min: 0, defaultValue: 0);
+    private readonly Option<string> _store = CliOptions.Choice("--store", "how the cache holds objects", "objects", ["objects", "compact"]);
+    private readonly Option<bool> _watchList = CliOptions.Flag("--watch-list", "sync through a WatchList stream (sendInitialEvents) instead of a list");
+    private readonly Option<bool> _summary = CliOptions.Flag("--summary", "print the figures as one JSON line at the end");
+    private readonly Option<double?> _summaryEvery = CliOptions.OptionalDouble("--summary-every", "S", "with --summary, also print it every S seconds", min: 0.1);
+    private readonly Option<bool> _quiet = CliOptions.Quiet();
 
-    public string Summary => "run an informer for a while; print its cache's keysSha256 and figures";
-
-    public string Usage => "sync --server URL | --kubeconfig PATH --resource pods [--namespace NS] [--seconds S] [--store objects|compact] [--watch-list] [--summary [--summary-every S]] [--quiet]";
-
-    public async Task<int> RunAsync(IReadOnlyList<string> args, CliConsole console, CancellationToken cancellationToken)
+    public SyncCommand()
     {
-        var line = CommandLine.Parse(args, [.. ClusterConnection.Options, ["--resource"], ["--namespace", "-n"], ["--seconds"], ["--store"], ["--summary-every"]],
-            ["--summary", "--watch-list", "--quiet"]);
-        if (line.Positionals.Count > 0)
-            throw new UsageException($"unexpected argument '{line.Positionals[0]}'");
-        var type = ResourceTypes.Find(line.Value("--resource") ?? throw new UsageException("--resource is missing"));
-        double seconds = Arguments.Double(line, "--seconds", min: 0) ?? 0;
-        double? every = Arguments.Double(line, "--summary-every", min: 0.1);
-        if (every is not null && !line.Flag("--summary"))
+        Declaration = new Command("sync", "run an informer for a while; print its cache's keysSha256 and figures");
+        _cluster.AddTo(Declaration);
+        Declaration.Add(_resource);
+        Declaration.Add(_namespace);
+        Declaration.Add(_seconds);
+        Declaration.Add(_store);
+        Declaration.Add(_watchList);
+        Declaration.Add(_summary);
+        Declaration.Add(_summaryEvery);
+        Declaration.Add(_quiet);
+    }
+
+    public Command Declaration { get; }
+
+    public async Task<int> RunAsync(ParseResult parsed, CliConsole console, CancellationToken cancellationToken)
+    {
+        var type = ResourceTypes.Find(parsed.GetRequiredValue(_resource));
+        bool summary = parsed.GetValue(_summary);
+        double? every = parsed.GetValue(_summaryEvery);
+        if (every is not null && !summary)
             throw new UsageException("--summary-every needs --summary");
-        var store = (line.Value("--store") ?? "objects") switch
-        {
-            "objects" => StoreMode.Objects,
-            "compact" => StoreMode.Compact,
-            var s => throw new UsageException($"--store must be objects or compact, not '{s}'"),
-        };
-        using var client = ClusterConnection.Create(line);
-        var run = typeof(SyncCommand).GetMethod(nameof(SyncAsync), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
-            .MakeGenericMethod(type);
-        var settings = new SyncSettings(line.Value("--namespace"), TimeSpan.FromSeconds(seconds), store, line.Flag("--watch-list"), line.Flag("--quiet"),
-            every is { } e ? TimeSpan.FromSeconds(e) : null);
-        var result = await ((Task<SyncResult>)run.Invoke(null, [client, settings, console, cancellationToken])!).ConfigureAwait(false);
-        if (line.Flag("--summary"))
+        var store = parsed.GetValue(_store) == "compact" ? StoreMode.Compact : StoreMode.Objects;
+        using var client = _cluster.Create(parsed);
+        var settings = new SyncSettings(parsed.GetValue(_namespace), TimeSpan.FromSeconds(parsed.GetValue(_seconds)), store, parsed.GetValue(_watchList),
+            parsed.GetValue(_quiet), every is { } e ? TimeSpan.FromSeconds(e) : null);
+        var result = await type.RunAsync(new Syncing(client, settings, console, cancellationToken)).ConfigureAwait(false);
+        if (summary)
             console.Out.WriteLine(JsonSerializer.Serialize(result, ListResult.JsonOptions));
         else
             console.Out.WriteLine($"{result.Objects:N0} objects, keysSha256 {result.KeysSha256}, {result.Relists} relists, {result.WatchRestarts} watch restarts");
         return ExitCodes.Ok;
+    }
+
+    private sealed record Syncing(Kubernetes Client, SyncSettings Settings, CliConsole Console, CancellationToken CancellationToken) : IResourceAction<SyncResult>
+    {
+        public Task<SyncResult> RunAsync<T>()
+            where T : class, IKubernetesObject<V1ObjectMeta> => SyncAsync<T>(Client, Settings, Console, CancellationToken);
     }
 
     internal sealed record SyncSettings(string? Namespace, TimeSpan Duration, StoreMode Store, bool WatchList, bool Quiet, TimeSpan? SummaryEvery = null);
@@ -104,9 +120,12 @@ internal sealed class SyncCommand : ICommand
 /// <c>peakRssMiB</c> covers the whole run; <c>syncedRssMiB</c> is the resident set right after the first sync
 /// (after a full collection: the steady state), <c>peakRssSinceSyncMiB</c> the peak from then on (relists,
 /// storms), both null until synced; <c>gcCommittedMiB</c> is the memory the GC holds committed now (heap and free space it keeps).
+/// <c>failures</c> counts lists and watches that failed (each followed by a backoff); <c>backoffs</c>, the older
+/// name, holds the same count for scripts that read it.
 /// </remarks>
 internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, long WatchRestarts, long WatchExpired, long Events,
-    long Backoffs, int MaxRelistsInFlight, double PeakRssMiB, double HeapMiB, double? SyncedRssMiB = null, double? PeakRssSinceSyncMiB = null, double? GcCommittedMiB = null)
+    long Backoffs, int MaxRelistsInFlight, double PeakRssMiB, double HeapMiB, double? SyncedRssMiB = null, double? PeakRssSinceSyncMiB = null, double? GcCommittedMiB = null,
+    long Failures = 0)
 {
     public static SyncResult Of<T>(Informer<T> informer, RelistGate gate)
         where T : class, IKubernetesObject<V1ObjectMeta>
@@ -115,7 +134,8 @@ internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, 
         var s = informer.Statistics;
         return new SyncResult(items.Count, StreamList.Testing.KeysSha256.Compute(items.Select(i => i.Metadata)), s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
             s.Failures, gate.MaxInFlight, Math.Round(SyncMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1),
-            SyncMemory.SyncedRssMiB, SyncMemory.PeakRssSinceSyncMiB(), Math.Round(GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, 1));
+            SyncMemory.SyncedRssMiB, SyncMemory.PeakRssSinceSyncMiB(), Math.Round(GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, 1),
+            s.Failures);
     }
 }
 

@@ -217,8 +217,8 @@ public sealed class DecodeCommandTests : IDisposable
         Assert.Equal(0, help.ExitCode);
         foreach (var command in Program.Commands)
         {
-            Assert.Contains("  " + command.Name + " ", help.Out, StringComparison.Ordinal);
-            Assert.Contains("streamlist " + command.Usage, help.Out, StringComparison.Ordinal);
+            Assert.Contains("  " + command.Declaration.Name + " ", help.Out, StringComparison.Ordinal);
+            Assert.Contains("streamlist " + Synopsis.Of(command.Declaration), help.Out, StringComparison.Ordinal);
         }
 
         var unknown = Run("frobnicate");

@@ -14,20 +14,20 @@ public class HelpTests
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
-    public static TheoryData<string> CommandNames => [.. Program.Commands.Select(c => c.Name)];
+    public static TheoryData<string> CommandNames => [.. Program.Commands.Select(c => c.Declaration.Name)];
 
     [Theory]
     [MemberData(nameof(CommandNames))]
     public void Every_command_prints_its_usage_for_help(string name)
     {
-        var command = Program.Commands.Single(c => c.Name == name);
+        var command = Program.Commands.Single(c => c.Declaration.Name == name);
         foreach (var flag in new[] { "--help", "-h" })
         {
             // Other arguments (even required ones missing, or a server that does not exist) are not looked at.
             var (exit, stdout, stderr) = Run(name, "--server", "http://127.0.0.1:1/", flag);
             Assert.Equal(0, exit);
             Assert.Equal("", stderr);
-            Assert.Contains("usage: streamlist " + command.Usage, stdout, StringComparison.Ordinal);
+            Assert.Contains("usage: streamlist " + Synopsis.Of(command.Declaration), stdout, StringComparison.Ordinal);
         }
     }
 
@@ -45,6 +45,6 @@ public class HelpTests
         var (exit, stdout, _) = Run("--help");
         Assert.Equal(0, exit);
         foreach (var c in Program.Commands)
-            Assert.Contains("streamlist " + c.Usage, stdout, StringComparison.Ordinal);
+            Assert.Contains("streamlist " + Synopsis.Of(c.Declaration), stdout, StringComparison.Ordinal);
     }
 }
