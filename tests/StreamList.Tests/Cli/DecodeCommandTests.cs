@@ -110,7 +110,7 @@ public sealed class DecodeCommandTests : IDisposable
         Assert.Equal(Fixtures.Protobuf("core.v1.Pod"), r.Binary);
 
         var terminal = Run(outputIsTerminal: true, "decode", pod, "--output", "protobuf");
-        AssertOneLineFailure(terminal, "terminal", "-o OUT");
+        AssertOneLineFailure(terminal, "terminal", "--out FILE");
         Assert.Empty(terminal.Binary);
     }
 
