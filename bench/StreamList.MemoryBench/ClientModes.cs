@@ -28,11 +28,8 @@ internal static class ClientModes
         "informer-objects", "informer-compact", "relist-skip", "relist-noskip",
     ];
 
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string mode, string server, int pods)
     {
-        string mode = BenchProcess.Arg(args, "--mode") ?? throw new UsageException("--mode is missing");
-        string server = BenchProcess.Arg(args, "--server") ?? throw new UsageException("--server is missing");
-        int pods = BenchProcess.Count(args, "--pods", 0);
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server });
         Measurement m = mode switch
         {

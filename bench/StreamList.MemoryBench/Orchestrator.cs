@@ -12,17 +12,15 @@ namespace StreamList.MemoryBench;
 /// </summary>
 internal static class Orchestrator
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(int pods, int repeat, string modeList, Dictionary<string, string> clientEnv)
     {
-        int pods = BenchProcess.Count(args, "--pods", 100_000);
-        int repeat = BenchProcess.Count(args, "--repeat", 3);
-        string[] modes = (BenchProcess.Arg(args, "--modes") ?? "streamlist-protobuf,streamlist-json,kubernetesclient-json").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        string[] modes = modeList.Split(',', StringSplitOptions.RemoveEmptyEntries);
         foreach (var m in modes)
         {
             if (!ClientModes.All.Contains(m))
                 throw new UsageException($"unknown mode '{m}'");
         }
-        var clientEnv = BenchProcess.Pairs(args, "--client-env"); // set in every client process, all modes alike
+        // clientEnv is set in every client process, all modes alike.
         string dir = AppContext.BaseDirectory;
         using var server = BenchProcess.Start(Path.Combine(dir, "StreamList.Cli.dll"), $"serve --pods {pods}", env: null);
         string url = (await server.StandardOutput.ReadLineAsync())?.Trim() ?? throw new InvalidOperationException("the server printed no URL");

@@ -9,22 +9,35 @@
 //   dotnet run -c Release --project bench/StreamList.MemoryBench -- storm --pods N [--rate 4000] [--seconds 60] [--compact-every 3] [--settle S] [--client-env K=V,...]
 //       an informer (streamlist sync) under DOTNET_GCHeapHardLimit = 2 x its steady heap syncs, then a 410 storm,
 //       then up to S more seconds (default max(60, pods/2500)) to converge to the server's keysSha256.
+// `--help` after any command lists its options with their defaults.
+using System.CommandLine;
+using System.CommandLine.Help;
+using StreamList.Cli;
+
 namespace StreamList.MemoryBench;
 
-/// <summary>Dispatches the first argument to a command; a bad flag is one line on stderr and exit 2.</summary>
+/// <summary>
+/// The benchmark's commands, declared with System.CommandLine and the command line's own option helpers
+/// (<see cref="CliOptions"/>), as <c>streamlist</c> is: a bad flag is one line on stderr and exit 2.
+/// </summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        var parsed = BenchCommands.Root.Parse(args);
+        if (parsed.Action is HelpAction)
+            return parsed.Invoke();
+        if (parsed.Errors.Count > 0 || parsed.CommandResult.Command == BenchCommands.Root)
+        {
+            string problem = parsed.Errors.Count > 0 ? parsed.Errors[0].Message : "a command is missing";
+            Console.Error.WriteLine($"StreamList.MemoryBench: {Program.OneLine(problem)}");
+            Console.Error.WriteLine("usage: StreamList.MemoryBench " + string.Join(" | ", BenchCommands.Root.Subcommands.Select(Synopsis.Of)));
+            Console.Error.WriteLine("modes: " + string.Join(", ", ClientModes.All));
+            return 2;
+        }
         try
         {
-            return args.FirstOrDefault() switch
-            {
-                "run" => await Orchestrator.RunAsync(args[1..]),
-                "client" => await ClientModes.RunAsync(args[1..]),
-                "storm" => await StormRun.RunAsync(args[1..]),
-                _ => Usage(),
-            };
+            return await parsed.InvokeAsync();
         }
         catch (UsageException e)
         {
@@ -33,10 +46,58 @@ internal static class Program
         }
     }
 
-    private static int Usage()
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
+}
+
+/// <summary>run, client and storm: their options and what each runs.</summary>
+internal static class BenchCommands
+{
+    public static readonly Option<int> RunPods = CliOptions.Int("--pods", "N", "pods on the server", min: 1, defaultValue: 100_000);
+    public static readonly Option<int> Repeat = CliOptions.Int("--repeat", "R", "rounds over every mode", min: 1, defaultValue: 3);
+    public static readonly Option<string> Modes = new("--modes") { HelpName = "m1,m2", Description = "client modes to run", DefaultValueFactory = _ => "streamlist-protobuf,streamlist-json,kubernetesclient-json" };
+    public static readonly Option<Dictionary<string, string>> RunClientEnv = ClientEnv("set in every client process, all modes alike");
+
+    public static readonly Option<string> Mode = CliOptions.RequiredText("--mode", "M", "the client mode");
+    public static readonly Option<string> Server = CliOptions.RequiredText("--server", "URL", "the fake API server");
+    public static readonly Option<int> ClientPods = CliOptions.Int("--pods", "N", "pods the server holds (checked)", min: 0, defaultValue: 0);
+
+    public static readonly Option<int> StormPods = CliOptions.Int("--pods", "N", "pods on the server", min: 1, defaultValue: 20_000);
+    public static readonly Option<int> Rate = CliOptions.Int("--rate", "R", "MODIFIED events a second during the storm", min: 1, defaultValue: 4000);
+    public static readonly Option<double> Seconds = CliOptions.Double("--seconds", "S", "how long the storm lasts", min: 0, defaultValue: 60);
+    public static readonly Option<double> CompactEvery = CliOptions.Double("--compact-every", "S", "seconds between compactions (each expires every watch)", min: 0.1, defaultValue: 3);
+    public static readonly Option<double?> Settle = CliOptions.OptionalDouble("--settle", "S", "seconds to converge after the storm (default max(60, pods/2500))", min: 0);
+    public static readonly Option<Dictionary<string, string>> StormClientEnv = ClientEnv("set in the informer's process, e.g. DOTNET_GCConserveMemory=5");
+
+    public static readonly RootCommand Root = Build();
+
+    private static RootCommand Build()
     {
-        Console.Error.WriteLine("usage: StreamList.MemoryBench run --pods N [--modes m1,m2] [--repeat R] [--client-env K=V,...] | client --mode M --server URL --pods N | storm --pods N [--rate R] [--seconds S] [--compact-every S] [--settle S] [--client-env K=V,...]");
-        Console.Error.WriteLine("modes: " + string.Join(", ", ClientModes.All));
-        return 2;
+        var run = new Command("run", "every mode in fresh client processes against one server, in rounds") { RunPods, Repeat, Modes, RunClientEnv };
+        run.SetAction(p => Orchestrator.RunAsync(p.GetValue(RunPods), p.GetValue(Repeat), p.GetRequiredValue(Modes), p.GetRequiredValue(RunClientEnv)));
+        var client = new Command("client", "one measurement (what run starts); prints one JSON line") { Mode, Server, ClientPods };
+        client.SetAction(p => ClientModes.RunAsync(p.GetRequiredValue(Mode), p.GetRequiredValue(Server), p.GetValue(ClientPods)));
+        var storm = new Command("storm", "an informer under a hard heap limit through a 410 storm") { StormPods, Rate, Seconds, CompactEvery, Settle, StormClientEnv };
+        storm.SetAction(p => StormRun.RunAsync(p.GetValue(StormPods), p.GetValue(Rate), p.GetValue(Seconds), p.GetValue(CompactEvery), p.GetValue(Settle),
+            p.GetRequiredValue(StormClientEnv)));
+        return new RootCommand("StreamList.MemoryBench: process-level memory and time") { run, client, storm };
     }
+
+    private static Option<Dictionary<string, string>> ClientEnv(string description) => new("--client-env")
+    {
+        HelpName = "K=V,...",
+        Description = description,
+        DefaultValueFactory = _ => [],
+        CustomParser = r =>
+        {
+            try
+            {
+                return BenchProcess.Pairs(r.Tokens.Count > 0 ? r.Tokens[^1].Value : "", "--client-env");
+            }
+            catch (UsageException e)
+            {
+                r.AddError(e.Message);
+                return [];
+            }
+        },
+    };
 }

@@ -18,15 +18,12 @@ namespace StreamList.MemoryBench;
 /// </summary>
 internal static class StormRun
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <param name="settleSeconds">Seconds to converge after the storm; null: max(60, pods / 2500). After the storm the
+    /// informer needs a whole relist (and maybe a backoff) to converge: a 500k-pod list takes about a minute
+    /// here, so the time to settle grows with the pods.</param>
+    public static async Task<int> RunAsync(int pods, int rate, double seconds, double compactEvery, double? settleSeconds, Dictionary<string, string> clientEnv)
     {
-        int pods = BenchProcess.Count(args, "--pods", 20_000);
-        int rate = BenchProcess.Count(args, "--rate", 4000);
-        double seconds = BenchProcess.Number(args, "--seconds", 60);
-        double compactEvery = BenchProcess.Number(args, "--compact-every", 3);
-        // After the storm the informer needs a whole relist (and maybe a backoff) to converge: a
-        // 500k-pod list takes about a minute here, so the time to settle grows with the pods.
-        double settle = BenchProcess.Number(args, "--settle", Math.Max(60, pods / 2500));
+        double settle = settleSeconds ?? Math.Max(60, pods / 2500);
         // Each summary hashes every key and takes a full blocking collection: at 500k pods a few seconds, so not too often.
         double summaryEvery = Math.Max(5, pods / 25_000.0);
         string dir = AppContext.BaseDirectory;
@@ -42,7 +39,7 @@ internal static class StormRun
         long limit = (long)(2 * steadyHeapMiB * 1048576);
         Console.Error.WriteLine($"steady heap {steadyHeapMiB:0} MiB; sync under a {limit / 1048576} MiB hard limit, then a storm at {rate}/s, compaction every {compactEvery} s, for {seconds} s");
 
-        var env = BenchProcess.Pairs(args, "--client-env"); // GC settings for the informer's process, e.g. DOTNET_GCConserveMemory=5
+        var env = new Dictionary<string, string>(clientEnv); // GC settings for the informer's process, e.g. DOTNET_GCConserveMemory=5
         env["DOTNET_GCHeapHardLimit"] = limit.ToString("x", CultureInfo.InvariantCulture);
         var requestsBefore = await RequestsAsync(http);
         await using var sync = new SyncChild(BenchProcess.Start(cli,
