@@ -30,17 +30,13 @@ internal static class InterningMode
     private const int Chunk = 1000;
     private static readonly string[] s_modes = ["none", "pooled"];
 
-    public static int Run(string[] args)
+    /// <summary>The modes a child process measures (<c>--mode</c>).</summary>
+    public static IReadOnlyList<string> Modes => s_modes;
+
+    public static int Run(int pods, int repeat, int seed, string? mode, bool dropManagedFields)
     {
-        int pods = Options.Int(args, "--pods", 50_000);
-        int repeat = Options.Int(args, "--repeat", 3);
-        int seed = Options.Int(args, "--seed", PodSamples.Seed);
-        string? mode = Options.String(args, "--mode");
-        bool dropManagedFields = args.Contains("--drop-managed-fields");
         if (mode is not null)
         {
-            if (!s_modes.Contains(mode))
-                throw new ArgumentException($"--mode is one of: {string.Join(", ", s_modes)}");
             Console.WriteLine(Measure(mode, pods, seed, dropManagedFields).ToJsonString());
             return 0;
         }

@@ -13,10 +13,8 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using StreamList.Benchmarks;
 
-if (args is ["interning", .. var interningArgs])
-    return InterningMode.Run(interningArgs);
-if (args is ["ratios", .. var ratioArgs])
-    return RatioMode.Run(ratioArgs);
+if (args is ["interning" or "ratios", ..])
+    return await OwnModes.RunAsync(args);
 
 var switcher = BenchmarkSwitcher.FromAssembly(typeof(PodCodecBenchmarks).Assembly);
 // The benchmark process is a fresh build of this project (protoc and all): on a busy 2-core

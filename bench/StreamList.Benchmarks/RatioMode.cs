@@ -26,9 +26,8 @@ internal static class RatioMode
 {
     private sealed record Method(string Name, Func<object?> Run, int PodsPerCall, int CallsPerRound);
 
-    public static int Run(string[] args)
+    public static int Run(int rounds)
     {
-        int rounds = Options.Int(args, "--rounds", 200);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"ratios: {rounds} rounds per group, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {System.Runtime.GCSettings.LatencyMode}"));
 
