@@ -34,7 +34,7 @@ public class HostingTests
         await host.StopAsync();
         var wait = await pods.WaitForSyncAsync(); // still true: it synced before it stopped
         Assert.True(wait);
-        await Until(() => server.WatcherCount == 0); // the informer's watch ended with the host
+        await Eventually.Until(() => server.WatcherCount == 0); // the informer's watch ended with the host
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public class HostingTests
 
         var namespaces = host.Services.GetRequiredService<Informer<V1Namespace>>();
         var pods = host.Services.GetRequiredService<Informer<V1Pod>>();
-        await Until(() => pods.HasSynced && namespaces.Statistics.Failures >= 1);
+        await Eventually.Until(() => pods.HasSynced && namespaces.Statistics.Failures >= 1);
         var report = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         var entry = report.Entries["streamlist-informers"];
         Assert.Equal(HealthStatus.Unhealthy, entry.Status);
@@ -67,16 +67,5 @@ public class HostingTests
         var e = await Assert.ThrowsAsync<InformersNotSyncedException>(() => failing.StartAsync());
         Assert.Equal("V1Namespace", Assert.Single(e.Informers).Name);
         await failing.StopAsync();
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var guard = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > guard)
-                throw new TimeoutException("condition not reached");
-            await Task.Delay(5);
-        }
     }
 }

@@ -44,7 +44,7 @@ public class OwnListWatchTests
         Assert.Equal("10", informer.LastSyncResourceVersion);
 
         await events.Writer.WriteAsync(new WatchEvent<V1Pod>(WatchEventKind.Added, Pod("c", "11")));
-        await Until(() => informer.LastSyncResourceVersion == "11");
+        await Eventually.Until(() => informer.LastSyncResourceVersion == "11");
         Assert.Equal(3, informer.Store.Count);
         lock (watchVersions)
             Assert.Equal("10", watchVersions[0]);
@@ -62,7 +62,7 @@ public class OwnListWatchTests
             Backoff = new Backoff { Initial = TimeSpan.FromMilliseconds(5), Cap = TimeSpan.FromMilliseconds(20) },
         });
         informer.Start();
-        await Until(() => informer.Statistics.Failures >= 2);
+        await Eventually.Until(() => informer.Statistics.Failures >= 2);
         Assert.False(informer.HasSynced);
         Assert.IsType<InvalidOperationException>(informer.Statistics.LastError);
         Assert.Equal(0, informer.Statistics.ListsCompleted);
@@ -88,7 +88,7 @@ public class OwnListWatchTests
         // Changes arrive through the decorated watch.
         int slot = server.Population.Current.Enumerate().First(s => s.Pod.Metadata.NamespaceProperty.EndsWith('7')).Index;
         var change = server.Population.Modify(slot);
-        await Until(() => informer.Store.Get(ObjectKey.For(change.Pod.Metadata))?.Metadata.ResourceVersion == change.Pod.Metadata.ResourceVersion);
+        await Eventually.Until(() => informer.Store.Get(ObjectKey.For(change.Pod.Metadata))?.Metadata.ResourceVersion == change.Pod.Metadata.ResourceVersion);
     }
 
     private sealed class Counter
@@ -153,15 +153,4 @@ public class OwnListWatchTests
     {
         Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = "default", Uid = "uid-" + name, ResourceVersion = resourceVersion },
     };
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var guard = DateTime.UtcNow + s_wait;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > guard)
-                throw new TimeoutException("condition not reached");
-            await Task.Delay(5);
-        }
-    }
 }

@@ -25,7 +25,7 @@ public class SyncFailureTests
 
         using var cancel = new CancellationTokenSource();
         var wait = factory.WaitForCacheSyncAsync(cancel.Token);
-        await Until(() => pods.HasSynced && nodes.Statistics.Failures >= 1);
+        await Eventually.Until(() => pods.HasSynced && nodes.Statistics.Failures >= 1);
         await cancel.CancelAsync();
 
         var e = await Assert.ThrowsAsync<InformersNotSyncedException>(() => wait);
@@ -47,7 +47,7 @@ public class SyncFailureTests
         await using var informer = new Informer<V1Pod>(listWatch, new InformerOptions<V1Pod> { Time = time, RelistGate = new StreamList.Memory.RelistGate() }, "pods");
         informer.Start();
         var wait = informer.WaitForSyncAsync(TimeSpan.FromSeconds(30));
-        await Until(() => informer.Statistics.Failures >= 1);
+        await Eventually.Until(() => informer.Statistics.Failures >= 1);
         Assert.False(wait.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(30));
 
@@ -77,16 +77,5 @@ public class SyncFailureTests
         if (error is not null)
             throw error;
         yield break;
-    }
-
-    private static async Task Until(Func<bool> condition)
-    {
-        var guard = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > guard)
-                throw new TimeoutException("condition not reached");
-            await Task.Delay(5);
-        }
     }
 }

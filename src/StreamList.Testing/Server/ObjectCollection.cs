@@ -31,8 +31,8 @@ public sealed class ObjectCollection<T>
     private readonly Queue<CollectionChange<T>> _history = new();
     private readonly List<Channel<CollectionChange<T>>> _watchers = [];
     private ImmutableSortedDictionary<string, T> _objects = ImmutableSortedDictionary.Create<string, T>(StringComparer.Ordinal);
-    private TaskCompletionSource _moved = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _resourceVersion;
+    private readonly ResourceVersionSignal _signal;
     private long _floor;
     private readonly TimeProvider _time;
     private long _uids;
@@ -43,6 +43,7 @@ public sealed class ObjectCollection<T>
         _time = time;
         _resourceVersion = firstResourceVersion;
         _floor = firstResourceVersion;
+        _signal = new ResourceVersionSignal(_lock, () => _resourceVersion);
         var entity = KubernetesEntityFor();
         ApiVersion = string.IsNullOrEmpty(entity.Group) ? entity.ApiVersion : $"{entity.Group}/{entity.ApiVersion}";
         Kind = entity.Kind;
@@ -133,30 +134,9 @@ public sealed class ObjectCollection<T>
     }
 
     /// <summary>Waits until the resourceVersion is at least <paramref name="resourceVersion"/>, at most <paramref name="timeout"/> on <paramref name="time"/>.</summary>
-    internal async Task<bool> WaitForAsync(long resourceVersion, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    internal Task<bool> WaitForAsync(long resourceVersion, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        long started = time.GetTimestamp();
-        while (true)
-        {
-            Task moved;
-            lock (_lock)
-            {
-                if (_resourceVersion >= resourceVersion)
-                    return true;
-                moved = _moved.Task;
-            }
-            var left = timeout - time.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-                return false;
-            try
-            {
-                await moved.WaitAsync(left, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                return ResourceVersion >= resourceVersion;
-            }
-        }
+        return _signal.WaitForAsync(resourceVersion, timeout, time, cancellationToken);
     }
 
     /// <summary>The objects and version now, as one consistent snapshot (stored instances: read-only).</summary>
@@ -246,9 +226,7 @@ public sealed class ObjectCollection<T>
             _floor = _history.Dequeue().ResourceVersion;
         foreach (var watcher in _watchers)
             watcher.Writer.TryWrite(change);
-        var moved = _moved;
-        _moved = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        moved.TrySetResult();
+        _signal.Moved();
     }
 
     private static string Key(string? ns, string name) => string.IsNullOrEmpty(ns) ? name : ns + "/" + name;

@@ -30,7 +30,7 @@ public sealed class PodPopulation
     private readonly Queue<long> _historyOrder = new();
     private readonly int _retained;
     private volatile PodPopulationSnapshot _current;
-    private TaskCompletionSource _moved = NewSignal();
+    private readonly ResourceVersionSignal _signal;
 
     /// <summary>Creates the population of pods <c>0..count-1</c> of <paramref name="seed"/>.</summary>
     /// <param name="seed">The fixture seed.</param>
@@ -49,6 +49,7 @@ public sealed class PodPopulation
         _current = new PodPopulationSnapshot(this, PodFixture.FirstResourceVersion + Math.Max(count - 1, 0), count, count,
             ImmutableDictionary<int, PodEntry>.Empty, ImmutableSortedSet<int>.Empty);
         Retain(_current);
+        _signal = new ResourceVersionSignal(_gate, () => _current.ResourceVersion);
     }
 
     /// <summary>The fixture seed.</summary>
@@ -146,31 +147,9 @@ public sealed class PodPopulation
     /// Waits until the resourceVersion is at least <paramref name="resourceVersion"/>, at most
     /// <paramref name="timeout"/> on <paramref name="time"/>'s clock; true when it got there.
     /// </summary>
-    public async Task<bool> WaitForAsync(long resourceVersion, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken = default)
+    public Task<bool> WaitForAsync(long resourceVersion, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(time);
-        long started = time.GetTimestamp();
-        while (true)
-        {
-            Task moved;
-            lock (_gate)
-            {
-                if (_current.ResourceVersion >= resourceVersion)
-                    return true;
-                moved = _moved.Task;
-            }
-            var left = timeout - time.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-                return false;
-            try
-            {
-                await moved.WaitAsync(left, time, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                return ResourceVersion >= resourceVersion;
-            }
-        }
+        return _signal.WaitForAsync(resourceVersion, timeout, time, cancellationToken);
     }
 
     /// <summary>Modifies the pod in slot <paramref name="index"/> the fixture's way (<see cref="PodFixture.Modify"/>).</summary>
@@ -274,12 +253,8 @@ public sealed class PodPopulation
     /// <summary>Wakes <see cref="WaitForAsync"/> callers (under the lock).</summary>
     private void Signal()
     {
-        var moved = _moved;
-        _moved = NewSignal();
-        moved.TrySetResult(); // continuations run asynchronously: never under this lock
+        _signal.Moved(); // waiters resume asynchronously: never under this lock
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private void Retain(PodPopulationSnapshot snapshot)
     {
