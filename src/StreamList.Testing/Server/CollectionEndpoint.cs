@@ -194,7 +194,7 @@ internal sealed class CollectionEndpoint<T>(FakeApiServer server, ObjectCollecti
         {
             progress = Math.Max(progress, change.ResourceVersion);
             if (Selects(filter, change.Object))
-                await WriteEventAsync(response, encoding, Name(change.Type), change.Object, cancellationToken).ConfigureAwait(false);
+                await WriteEventAsync(response, encoding, WatchRecord.TypeName(change.Type), change.Object, cancellationToken).ConfigureAwait(false);
         }
         if (query.InitialEventsEndBookmark)
             await WriteEventAsync(response, encoding, "BOOKMARK", Bookmark(subscription.Current, initialEventsEnd: true), cancellationToken).ConfigureAwait(false);
@@ -220,7 +220,7 @@ internal sealed class CollectionEndpoint<T>(FakeApiServer server, ObjectCollecti
                     {
                         progress = Math.Max(progress, change.ResourceVersion);
                         if (change.ResourceVersion > subscription.Start && Selects(filter, change.Object))
-                            await WriteEventAsync(response, encoding, Name(change.Type), change.Object, cancellationToken).ConfigureAwait(false);
+                            await WriteEventAsync(response, encoding, WatchRecord.TypeName(change.Type), change.Object, cancellationToken).ConfigureAwait(false);
                     }
                 }
                 if (tick is { IsCompleted: true })
@@ -241,11 +241,7 @@ internal sealed class CollectionEndpoint<T>(FakeApiServer server, ObjectCollecti
     private static T Bookmark(long resourceVersion, bool initialEventsEnd)
     {
         var bookmark = Activator.CreateInstance<T>();
-        bookmark.Metadata = new V1ObjectMeta
-        {
-            ResourceVersion = resourceVersion.ToString(CultureInfo.InvariantCulture),
-            Annotations = initialEventsEnd ? new Dictionary<string, string> { [WatchEventWriter.InitialEventsEnd] = "true" } : null,
-        };
+        bookmark.Metadata = WatchEventWriter.BookmarkMetadata(resourceVersion, initialEventsEnd);
         return bookmark;
     }
 
@@ -256,10 +252,7 @@ internal sealed class CollectionEndpoint<T>(FakeApiServer server, ObjectCollecti
             typed.ApiVersion ??= collection.ApiVersion;
             typed.Kind ??= collection.Kind;
         }
-        byte[] bytes = encoding == BodyEncoding.Protobuf
-            ? WatchEncoding.EncodeFrame(type, obj)
-            : Encoding.UTF8.GetBytes($"{{\"type\":\"{type}\",\"object\":{(obj is V1Status s ? Encoding.UTF8.GetString(StatusResponses.Encode(s, BodyEncoding.Json)) : KubernetesJson.Serialize(obj))}}}\n");
-        await response.Body.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+        await response.Body.WriteAsync(WatchEventWriter.EncodeObject(encoding, type, obj), cancellationToken).ConfigureAwait(false);
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -277,14 +270,6 @@ internal sealed class CollectionEndpoint<T>(FakeApiServer server, ObjectCollecti
         response.ContentLength = body.Length;
         await response.Body.WriteAsync(body, cancellationToken).ConfigureAwait(false);
     }
-
-    private static string Name(WatchEventKind type) => type switch
-    {
-        WatchEventKind.Added => "ADDED",
-        WatchEventKind.Modified => "MODIFIED",
-        WatchEventKind.Deleted => "DELETED",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
-    };
 
     private static bool TryFilter(IQueryCollection query, string? pathNamespace, out PodFilter filter, out string error) =>
         PodFilter.TryParse(pathNamespace, query["labelSelector"].ToString(), query["fieldSelector"].ToString(), out filter, out error);

@@ -41,20 +41,20 @@ internal sealed class WatchEventWriter(ChunkedBody body, BodyEncoding encoding)
         {
             ApiVersion = "v1",
             Kind = "Pod",
-            Metadata = new V1ObjectMeta
-            {
-                ResourceVersion = resourceVersion.ToString(CultureInfo.InvariantCulture),
-                Annotations = initialEventsEnd ? new Dictionary<string, string> { [InitialEventsEnd] = "true" } : null,
-            },
+            Metadata = BookmarkMetadata(resourceVersion, initialEventsEnd),
         };
         body.Write(Encode(encoding, "BOOKMARK", pod));
     }
 
+    /// <summary>A bookmark's metadata: only the resourceVersion, and the end annotation when <paramref name="initialEventsEnd"/>.</summary>
+    public static V1ObjectMeta BookmarkMetadata(long resourceVersion, bool initialEventsEnd) => new()
+    {
+        ResourceVersion = resourceVersion.ToString(CultureInfo.InvariantCulture),
+        Annotations = initialEventsEnd ? new Dictionary<string, string> { [InitialEventsEnd] = "true" } : null,
+    };
+
     /// <summary>Writes an ERROR event carrying <paramref name="status"/>.</summary>
-    public void WriteError(V1Status status) =>
-        body.Write(encoding == BodyEncoding.Protobuf
-            ? WatchEncoding.EncodeFrame("ERROR", status)
-            : JsonLine("ERROR", StatusResponses.Encode(status, BodyEncoding.Json)));
+    public void WriteError(V1Status status) => body.Write(EncodeObject(encoding, "ERROR", status));
 
     /// <summary>Sends everything pending.</summary>
     public ValueTask FlushAsync() => body.FlushAsync();
@@ -62,6 +62,12 @@ internal sealed class WatchEventWriter(ChunkedBody body, BodyEncoding encoding)
     /// <summary>One encoded event: a protobuf frame or a JSON line.</summary>
     public static byte[] Encode(BodyEncoding encoding, string type, V1Pod pod) =>
         encoding == BodyEncoding.Protobuf ? WatchEncoding.EncodeFrame(type, pod) : JsonLine(type, Encoding.UTF8.GetBytes(PodJson(pod)));
+
+    /// <summary>One encoded event for an object of any kind (a Status as the apiserver writes it), as it is: no apiVersion or kind added.</summary>
+    public static byte[] EncodeObject(BodyEncoding encoding, string type, object obj) =>
+        encoding == BodyEncoding.Protobuf
+            ? WatchEncoding.EncodeFrame(type, obj)
+            : JsonLine(type, obj is V1Status status ? StatusResponses.Encode(status, BodyEncoding.Json) : Encoding.UTF8.GetBytes(KubernetesJson.Serialize(obj)));
 
     private ValueTask WriteEventAsync(byte[] encoded)
     {
