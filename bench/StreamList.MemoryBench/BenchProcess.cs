@@ -4,8 +4,8 @@ using System.Globalization;
 namespace StreamList.MemoryBench;
 
 /// <summary>
-/// Starting the benchmark's child processes (server, clients) and reading their arguments. A flag
-/// whose value does not parse is a <see cref="UsageException"/> naming the flag and the value.
+/// Starting the benchmark's child processes (server, clients), and the <c>--client-env</c> pairs they get.
+/// A pair that does not parse is a <see cref="UsageException"/> naming the flag and the pair.
 /// </summary>
 internal static class BenchProcess
 {

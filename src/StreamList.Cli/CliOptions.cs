@@ -60,7 +60,7 @@ internal static class CliOptions
     private static double ParseDouble(ArgumentResult result, string name, double min)
     {
         string text = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d >= min)
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) && d >= min)
             return d;
         result.AddError($"{name} must be a number ≥ {min}, not '{text}'");
         return default;

@@ -3,7 +3,6 @@ using k8s;
 using k8s.Models;
 using StreamList;
 using StreamList.Informers;
-using StreamList.Listing;
 using StreamList.Testing.Fixture;
 using StreamList.Testing.Server;
 using StreamList.Watching;
@@ -153,7 +152,6 @@ public sealed class ReadmeExamplesTests : IAsyncLifetime
         Assert.True(await prodPods.WaitForSyncAsync(TimeSpan.FromMinutes(2)));
         Assert.Equal(0, prodPods.Store.Count); // the fixture has no prod- namespaces: everything was filtered out
         Assert.Equal(1, _server.CountRequests(RequestKind.ConsistentList) + _server.CountRequests(RequestKind.CacheList));
-        _ = typeof(ListProgress); // the README's using line names Listing for ListProgress-based functions
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public class SyncFailureTests
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
         await using var factory = new SharedInformerFactory(client);
         var pods = factory.GetInformer<V1Pod>();
-        var nodes = factory.GetInformer<V1Namespace>(); // the fake server serves pods only
+        var nodes = factory.GetInformer<V1Namespace>(); // this fake server serves no namespaces
         factory.Start();
 
         using var cancel = new CancellationTokenSource();

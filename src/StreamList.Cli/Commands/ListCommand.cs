@@ -23,8 +23,7 @@ namespace StreamList.Cli.Commands;
 internal sealed class ListCommand : ICommand
 {
     private readonly ClusterConnection _cluster = new();
-    private readonly Option<string> _resource = CliOptions.RequiredText("--resource", "RESOURCE", "what to list: a plural name such as pods, nodes, deployments.apps");
-    private readonly Option<string?> _namespace = CliOptions.Text("--namespace", "NS", "one namespace (default: all)", "-n");
+    private readonly ResourceSelection _selection = new("list");
     private readonly Option<string> _encoding = CliOptions.Choice("--encoding", "what the server is asked to send", "protobuf", ["protobuf", "json"], "--format");
     private readonly Option<int?> _pageSize = CliOptions.OptionalInt("--page-size", "N", "list in pages of N (default: one response)", min: 1);
     private readonly Option<bool> _noIntern = CliOptions.Flag("--no-intern", "do not share repeated strings between objects");
@@ -36,8 +35,7 @@ internal sealed class ListCommand : ICommand
     {
         Declaration = new Command("list", "stream a list from an API server into memory; print keys or a JSON summary");
         _cluster.AddTo(Declaration);
-        Declaration.Add(_resource);
-        Declaration.Add(_namespace);
+        _selection.AddTo(Declaration);
         Declaration.Add(_encoding);
         Declaration.Add(_pageSize);
         Declaration.Add(_noIntern);
@@ -50,7 +48,7 @@ internal sealed class ListCommand : ICommand
 
     public async Task<int> RunAsync(ParseResult parsed, CliConsole console, CancellationToken cancellationToken)
     {
-        var type = ResourceTypes.Find(parsed.GetRequiredValue(_resource));
+        var type = _selection.Type(parsed);
         using var client = _cluster.Create(parsed);
         var options = new StreamingOptions
         {
@@ -60,14 +58,14 @@ internal sealed class ListCommand : ICommand
             Decode = parsed.GetValue(_noIntern) ? DecodeOptions.NoInterning : DecodeOptions.Default,
         };
         bool summary = parsed.GetValue(_summary);
-        var result = await type.RunAsync(new Listing(client, parsed.GetValue(_namespace), options, console, summary, parsed.GetValue(_quiet), cancellationToken))
+        var result = await type.RunAsync(new HoldEveryItem(client, _selection.Namespace(parsed), options, console, summary, parsed.GetValue(_quiet), cancellationToken))
             .ConfigureAwait(false);
         if (summary)
             console.Out.WriteLine(JsonSerializer.Serialize(result, ListResult.JsonOptions));
         return ExitCodes.Ok;
     }
 
-    private sealed record Listing(Kubernetes Client, string? Namespace, StreamingOptions Options, CliConsole Console, bool Summary, bool Quiet,
+    private sealed record HoldEveryItem(Kubernetes Client, string? Namespace, StreamingOptions Options, CliConsole Console, bool Summary, bool Quiet,
         CancellationToken CancellationToken) : IResourceAction<ListResult>
     {
         public async Task<ListResult> RunAsync<T>()

@@ -22,8 +22,7 @@ namespace StreamList.Cli.Commands;
 internal sealed class SyncCommand : ICommand
 {
     private readonly ClusterConnection _cluster = new();
-    private readonly Option<string> _resource = CliOptions.RequiredText("--resource", "RESOURCE", "what to watch: a plural name such as pods, nodes, deployments.apps");
-    private readonly Option<string?> _namespace = CliOptions.Text("--namespace", "NS", "one namespace (default: all)", "-n");
+    private readonly ResourceSelection _selection = new("watch");
     private readonly Option<double> _seconds = CliOptions.Double("--seconds", "S", "how long to run from the start (0: stop once synced)", min: 0, defaultValue: 0);
     private readonly Option<string> _store = CliOptions.Choice("--store", "how the cache holds objects", "objects", ["objects", "compact"]);
     private readonly Option<bool> _watchList = CliOptions.Flag("--watch-list", "sync through a WatchList stream (sendInitialEvents) instead of a list");
@@ -35,8 +34,7 @@ internal sealed class SyncCommand : ICommand
     {
         Declaration = new Command("sync", "run an informer for a while; print its cache's keysSha256 and figures");
         _cluster.AddTo(Declaration);
-        Declaration.Add(_resource);
-        Declaration.Add(_namespace);
+        _selection.AddTo(Declaration);
         Declaration.Add(_seconds);
         Declaration.Add(_store);
         Declaration.Add(_watchList);
@@ -49,14 +47,14 @@ internal sealed class SyncCommand : ICommand
 
     public async Task<int> RunAsync(ParseResult parsed, CliConsole console, CancellationToken cancellationToken)
     {
-        var type = ResourceTypes.Find(parsed.GetRequiredValue(_resource));
+        var type = _selection.Type(parsed);
         bool summary = parsed.GetValue(_summary);
         double? every = parsed.GetValue(_summaryEvery);
         if (every is not null && !summary)
             throw new UsageException("--summary-every needs --summary");
         var store = parsed.GetValue(_store) == "compact" ? StoreMode.Compact : StoreMode.Objects;
         using var client = _cluster.Create(parsed);
-        var settings = new SyncSettings(parsed.GetValue(_namespace), TimeSpan.FromSeconds(parsed.GetValue(_seconds)), store, parsed.GetValue(_watchList),
+        var settings = new SyncSettings(_selection.Namespace(parsed), TimeSpan.FromSeconds(parsed.GetValue(_seconds)), store, parsed.GetValue(_watchList),
             parsed.GetValue(_quiet), every is { } e ? TimeSpan.FromSeconds(e) : null);
         var result = await type.RunAsync(new Syncing(client, settings, console, cancellationToken)).ConfigureAwait(false);
         if (summary)

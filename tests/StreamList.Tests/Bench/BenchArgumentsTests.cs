@@ -33,6 +33,7 @@ public class BenchArgumentsTests
     [Theory]
     [InlineData("--settle", "abc")]
     [InlineData("--settle", "NaN")]
+    [InlineData("--settle", "Infinity")]
     [InlineData("--seconds", "-1")]
     public void A_value_that_is_not_a_number_names_the_flag(string flag, string value)
     {
