@@ -105,6 +105,37 @@ public class FakeApiServerCollectionTests
         Assert.Equal(slices.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), events.Current.Object.Metadata.ResourceVersion);
     }
 
+    [Fact]
+    public async Task A_bad_request_gets_a_400_Status_and_leaves_the_stored_objects_as_they_were()
+    {
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 1 });
+        var nodes = server.Collection<V1Node>();
+        nodes.Create(Node("node-0", "zone-a"));
+        long before = nodes.ResourceVersion;
+        using var http = new HttpClient { BaseAddress = server.BaseAddress };
+
+        async Task<string> BadRequest(HttpRequestMessage request)
+        {
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var status = KubernetesJson.Deserialize<V1Status>(await response.Content.ReadAsStringAsync());
+            Assert.Equal(("Failure", 400), (status.Status, status.Code));
+            return status.Message;
+        }
+
+        Assert.Contains("not a JSON object", await BadRequest(new HttpRequestMessage(HttpMethod.Post, "/api/v1/nodes") { Content = new StringContent("{\"metadata\": [") }), StringComparison.Ordinal);
+        Assert.Contains("does not match the name on the URL", await BadRequest(new HttpRequestMessage(HttpMethod.Put, "/api/v1/nodes/node-0")
+        {
+            Content = new StringContent(KubernetesJson.Serialize(Node("node-9", "zone-x"))),
+        }), StringComparison.Ordinal);
+        Assert.Contains("invalid resource version", await BadRequest(new HttpRequestMessage(HttpMethod.Get, "/api/v1/nodes?resourceVersion=abc")), StringComparison.Ordinal);
+        Assert.NotEmpty(await BadRequest(new HttpRequestMessage(HttpMethod.Get, "/api/v1/nodes?labelSelector=zone%20in%20(")));
+
+        Assert.Equal(before, nodes.ResourceVersion);
+        Assert.Equal(["node-0"], nodes.List().Select(n => n.Metadata.Name));
+        Assert.Equal("zone-a", nodes.Get(null, "node-0")!.Metadata.Labels["zone"]);
+    }
+
     private static V1Node Node(string name, string zone) => new()
     {
         Metadata = new V1ObjectMeta { Name = name, Labels = new Dictionary<string, string> { ["zone"] = zone } },
