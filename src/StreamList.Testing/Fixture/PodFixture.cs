@@ -46,12 +46,11 @@ public static class PodFixture
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         var rng = new FixtureRandom(seed, index);
 
-        string app = rng.Pick(Apps);
+        var (app, suffix, uid) = Identity(ref rng);
         string hash = index.ToString("x8", CultureInfo.InvariantCulture);
         string owner = app + "-" + hash;
-        string name = owner + "-" + rng.Chars(5, SuffixAlphabet);
+        string name = owner + "-" + suffix;
         string ns = NamespaceOf(index);
-        string uid = rng.Uuid();
         string ownerUid = rng.Uuid();
         string team = rng.Pick(Teams);
         string tier = rng.Pick(Tiers);
@@ -181,6 +180,22 @@ public static class PodFixture
         };
         pod.Status = Status(pod, pending, node, podIp, podIpV6, created, started, running, ready, restarts, ref rng);
         return pod;
+    }
+
+    /// <summary>The uid of pod <paramref name="index"/> of <paramref name="seed"/>, without making the pod (a sharding server hashes it).</summary>
+    public static string UidOf(int seed, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        var rng = new FixtureRandom(seed, index);
+        return Identity(ref rng).Uid;
+    }
+
+    // The first draws of every pod, shared by Create and UidOf so they cannot disagree.
+    private static (string App, string NameSuffix, string Uid) Identity(ref FixtureRandom rng)
+    {
+        string app = rng.Pick(Apps);
+        string suffix = rng.Chars(5, SuffixAlphabet);
+        return (app, suffix, rng.Uuid());
     }
 
     /// <summary>The namespace of pod <paramref name="index"/> (any seed): <c>ns-{index % 200:000}</c>.</summary>

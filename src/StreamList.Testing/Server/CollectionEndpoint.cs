@@ -129,7 +129,11 @@ internal sealed class CollectionEndpoint<T>(FakeApiServer server, ObjectCollecti
         }
         var (objects, version) = collection.Snapshot();
         var items = objects.Where(o => Selects(filter, o)).ToList();
-        var metadata = new V1ListMeta { ResourceVersion = version.ToString(CultureInfo.InvariantCulture) };
+        var metadata = new V1ListMeta
+        {
+            ResourceVersion = version.ToString(CultureInfo.InvariantCulture),
+            ShardInfo = filter.ShardText is { } shard ? new V1ShardInfo { Selector = shard } : null,
+        };
         var body = new ArrayBufferWriter<byte>();
         if (encoding == BodyEncoding.Protobuf)
         {
@@ -150,7 +154,7 @@ internal sealed class CollectionEndpoint<T>(FakeApiServer server, ObjectCollecti
     private async Task WatchAsync(HttpContext context, string? pathNamespace, BodyEncoding encoding, CancellationToken cancellationToken)
     {
         var options = server.Options;
-        if (!WatchQuery.TryParse(context.Request.Query, pathNamespace, options.WatchListMode, out var query, out var invalid))
+        if (!WatchQuery.TryParse(context.Request.Query, pathNamespace, options.WatchListMode, !options.IgnoreShardSelector, out var query, out var invalid))
         {
             await StatusResponses.WriteAsync(context, invalid!, encoding, cancellationToken).ConfigureAwait(false);
             return;
@@ -271,8 +275,8 @@ internal sealed class CollectionEndpoint<T>(FakeApiServer server, ObjectCollecti
         await response.Body.WriteAsync(body, cancellationToken).ConfigureAwait(false);
     }
 
-    private static bool TryFilter(IQueryCollection query, string? pathNamespace, out PodFilter filter, out string error) =>
-        PodFilter.TryParse(pathNamespace, query["labelSelector"].ToString(), query["fieldSelector"].ToString(), out filter, out error);
+    private bool TryFilter(IQueryCollection query, string? pathNamespace, out PodFilter filter, out string error) =>
+        PodFilter.TryParse(query, pathNamespace, !server.Options.IgnoreShardSelector, out filter, out error);
 
     private static bool Selects(PodFilter filter, T obj) => filter.MatchesNamespace(obj.Metadata?.NamespaceProperty) && filter.MatchesObject(obj.Metadata);
 }

@@ -54,6 +54,13 @@ public sealed record FakeApiServerOptions
     /// <summary>How the server treats <c>sendInitialEvents</c> (WatchList).</summary>
     public WatchListMode WatchListMode { get; init; } = WatchListMode.Supported;
 
+    /// <summary>
+    /// Ignore <c>shardSelector</c> on lists and watches and echo no <c>shardInfo</c>, as a server
+    /// without KEP-5866 sharding (older, or the ShardedListAndWatch gate off) does. By default the
+    /// server applies it (hash of <c>metadata.uid</c> or <c>metadata.namespace</c>) and echoes it.
+    /// </summary>
+    public bool IgnoreShardSelector { get; init; }
+
     /// <summary>Events each watch may have queued (not yet written) before the dispatcher waits for it and, past the shared budget, closes it.</summary>
     public int WatcherBufferEvents { get; init; } = 100;
 

@@ -29,6 +29,12 @@ internal static class JsonListWriter
             json.WriteString("continue", metadata.ContinueProperty);
         if (metadata.RemainingItemCount is { } remaining)
             json.WriteNumber("remainingItemCount", remaining);
+        if (metadata.ShardInfo?.Selector is { } shard)
+        {
+            json.WriteStartObject("shardInfo");
+            json.WriteString("selector", shard);
+            json.WriteEndObject();
+        }
         json.WriteEndObject();
         json.WriteStartArray("items");
         int written = 0;

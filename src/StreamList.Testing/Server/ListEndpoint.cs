@@ -30,7 +30,7 @@ internal sealed class ListEndpoint(FakeApiServer server)
 
     public async Task HandleAsync(HttpContext context, string? pathNamespace, BodyEncoding encoding, long requestNumber, CancellationToken cancellationToken)
     {
-        if (!ListQuery.TryParse(context.Request.Query, pathNamespace, out var query, out string error))
+        if (!ListQuery.TryParse(context.Request.Query, pathNamespace, !server.Options.IgnoreShardSelector, out var query, out string error))
         {
             await StatusResponses.WriteAsync(context, StatusResponses.BadRequest(error), encoding, cancellationToken).ConfigureAwait(false);
             return;
@@ -52,7 +52,11 @@ internal sealed class ListEndpoint(FakeApiServer server)
 
         long limit = query!.AnyVersion ? 0 : query.Limit;
         var page = ListPlanner.Plan(snapshot!, query.Filter, start, limit, measure: encoding == BodyEncoding.Protobuf, new ArrayBufferWriter<byte>(), cancellationToken);
-        var metadata = new V1ListMeta { ResourceVersion = snapshot!.ResourceVersion.ToString(CultureInfo.InvariantCulture) };
+        var metadata = new V1ListMeta
+        {
+            ResourceVersion = snapshot!.ResourceVersion.ToString(CultureInfo.InvariantCulture),
+            ShardInfo = query.Filter.ShardText is { } shard ? new V1ShardInfo { Selector = shard } : null,
+        };
         if (page.Next is { } next)
         {
             metadata.ContinueProperty = new ContinueToken(snapshot.ResourceVersion, next).Encode();

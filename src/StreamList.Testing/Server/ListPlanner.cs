@@ -49,7 +49,9 @@ internal static class ListPlanner
             return false;
         if (filter.Namespace is not null && !filter.MatchesNamespace(snapshot.NamespaceOf(index)))
             return false;
-        if (!filter.HasObjectSelector)
+        if (filter.Shard is not null && !filter.MatchesShard(snapshot.UidOf(index), snapshot.NamespaceOf(index)))
+            return false;
+        if (!filter.HasLabelOrNameSelector)
             return true;
         pod = snapshot.Get(index);
         return pod is not null && filter.MatchesObject(pod.Metadata);

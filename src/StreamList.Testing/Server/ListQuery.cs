@@ -27,7 +27,7 @@ internal sealed record ListQuery(long Limit, ContinueToken? Continue, string Res
         _ => RequestKind.CacheList,
     };
 
-    public static bool TryParse(IQueryCollection query, string? pathNamespace, out ListQuery? result, out string error)
+    public static bool TryParse(IQueryCollection query, string? pathNamespace, bool shards, out ListQuery? result, out string error)
     {
         result = null;
         string limitText = query["limit"].ToString();
@@ -67,7 +67,7 @@ internal sealed record ListQuery(long Limit, ContinueToken? Continue, string Res
             number = n;
         }
 
-        if (!PodFilter.TryParse(pathNamespace, query["labelSelector"].ToString(), query["fieldSelector"].ToString(), out var filter, out error))
+        if (!PodFilter.TryParse(query, pathNamespace, shards, out var filter, out error))
             return false;
 
         result = new ListQuery(limit, token, rv, number, match, filter);

@@ -1,12 +1,15 @@
 using k8s.Models;
+using Microsoft.AspNetCore.Http;
+using StreamList.Sharding;
 
 namespace StreamList.Testing.Server;
 
 /// <summary>
 /// Which objects a list or watch selects: the namespace (from the path or
 /// <c>fieldSelector=metadata.namespace=x</c>), the name (<c>metadata.name=x</c>) and label
-/// requirements <c>k=v</c>, <c>k==v</c>, <c>k!=v</c> (comma-separated, all must hold). Parsing
-/// reports unsupported selectors instead of guessing.
+/// requirements <c>k=v</c>, <c>k==v</c>, <c>k!=v</c> (comma-separated, all must hold), and the
+/// KEP-5866 <c>shardSelector</c> (unless the server ignores it, as one without the feature does).
+/// Parsing reports unsupported selectors instead of guessing.
 /// </summary>
 internal sealed class PodFilter
 {
@@ -20,13 +23,40 @@ internal sealed class PodFilter
     /// <summary>The only name selected (<c>metadata.name=x</c>), or null for any.</summary>
     public string? Name { get; private set; }
 
-    /// <summary>True when selecting needs more than the namespace: labels or a name.</summary>
-    public bool HasObjectSelector => _labels.Count > 0 || Name is not null;
+    /// <summary>The shard selector applied, or null (none sent, or the server ignores it).</summary>
+    public ShardSelector? Shard { get; private set; }
+
+    /// <summary>The shard selector's text as the client sent it: what the list echoes in <c>shardInfo</c>.</summary>
+    public string? ShardText { get; private set; }
+
+    /// <summary>True when selecting needs labels or a name (the whole object).</summary>
+    public bool HasLabelOrNameSelector => _labels.Count > 0 || Name is not null;
+
+    /// <summary>True when selecting needs more than the namespace: labels, a name or a shard.</summary>
+    public bool HasObjectSelector => HasLabelOrNameSelector || Shard is not null;
 
     /// <summary>True when the list is the whole population (no namespace, no selector).</summary>
     public bool SelectsAll => Namespace is null && !HasObjectSelector;
 
-    public static bool TryParse(string? pathNamespace, string? labelSelector, string? fieldSelector, out PodFilter filter, out string error)
+    /// <summary>Parses the selectors of a list or watch; <paramref name="shards"/> false ignores <c>shardSelector</c>.</summary>
+    public static bool TryParse(IQueryCollection query, string? pathNamespace, bool shards, out PodFilter filter, out string error)
+    {
+        if (!TryParse(pathNamespace, query["labelSelector"].ToString(), query["fieldSelector"].ToString(), out filter, out error))
+            return false;
+        string shardText = query["shardSelector"].ToString();
+        if (!shards || shardText.Length == 0)
+            return true;
+        if (!ShardSelector.TryParse(shardText, out var shard, out string reason))
+        {
+            error = $"shardSelector: Invalid value: \"{shardText}\": {reason}";
+            return false;
+        }
+        filter.Shard = shard;
+        filter.ShardText = shardText;
+        return true;
+    }
+
+    private static bool TryParse(string? pathNamespace, string? labelSelector, string? fieldSelector, out PodFilter filter, out string error)
     {
         filter = new PodFilter(pathNamespace);
         error = "";
@@ -62,7 +92,11 @@ internal sealed class PodFilter
     public bool MatchesNamespace(string? ns) => Namespace is null || Namespace == ns;
 
     /// <summary>True when the object's name and labels are selected (the namespace is <see cref="MatchesNamespace"/>'s).</summary>
-    public bool MatchesObject(V1ObjectMeta? metadata) => (Name is null || Name == metadata?.Name) && MatchesLabels(metadata?.Labels);
+    public bool MatchesObject(V1ObjectMeta? metadata) =>
+        (Name is null || Name == metadata?.Name) && MatchesLabels(metadata?.Labels) && Shard?.Matches(metadata) != false;
+
+    /// <summary>True when an object with this uid and namespace is in the shard (or no shard is selected).</summary>
+    public bool MatchesShard(string? uid, string? @namespace) => Shard?.Matches(uid, @namespace) != false;
 
     private bool MatchesLabels(IDictionary<string, string>? labels)
     {

@@ -85,6 +85,9 @@ public sealed class PodPopulationSnapshot
     }
 
     /// <summary>The namespace of a live slot, without generating an untouched pod.</summary>
+    internal string? UidOf(int index) =>
+        _overrides.TryGetValue(index, out var entry) ? entry.Pod?.Metadata?.Uid : PodFixture.UidOf(_owner.Seed, index);
+
     internal string? NamespaceOf(int index) =>
         _overrides.TryGetValue(index, out var entry) ? entry.Pod?.Metadata?.NamespaceProperty : PodFixture.NamespaceOf(index);
 

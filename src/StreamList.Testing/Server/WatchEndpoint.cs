@@ -44,7 +44,7 @@ internal sealed class WatchEndpoint(FakeApiServer server, WatchDispatcher dispat
     public async Task HandleAsync(HttpContext context, string? pathNamespace, BodyEncoding encoding, long requestNumber, CancellationToken cancellationToken)
     {
         var options = server.Options;
-        if (!WatchQuery.TryParse(context.Request.Query, pathNamespace, options.WatchListMode, out var query, out var invalid))
+        if (!WatchQuery.TryParse(context.Request.Query, pathNamespace, options.WatchListMode, !options.IgnoreShardSelector, out var query, out var invalid))
         {
             await StatusResponses.WriteAsync(context, invalid!, encoding, cancellationToken).ConfigureAwait(false);
             return;

@@ -33,7 +33,7 @@ internal sealed record WatchQuery(
     /// <summary>A WatchList when the server honours <c>sendInitialEvents=true</c>, else a plain watch.</summary>
     public RequestKind Kind => InitialEventsEndBookmark ? RequestKind.WatchList : RequestKind.Watch;
 
-    public static bool TryParse(IQueryCollection query, string? pathNamespace, WatchListMode mode, out WatchQuery? result, out V1Status? failure)
+    public static bool TryParse(IQueryCollection query, string? pathNamespace, WatchListMode mode, bool shards, out WatchQuery? result, out V1Status? failure)
     {
         result = null;
         failure = null;
@@ -89,7 +89,7 @@ internal sealed record WatchQuery(
             return Fail(WatchStatuses.Invalid("resourceVersionMatch", "resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"), out failure);
         }
 
-        if (!PodFilter.TryParse(pathNamespace, query["labelSelector"].ToString(), query["fieldSelector"].ToString(), out var filter, out string error))
+        if (!PodFilter.TryParse(query, pathNamespace, shards, out var filter, out string error))
             return Fail(StatusResponses.BadRequest(error), out failure);
 
         bool initial = send ?? rv is "" or "0";

@@ -40,4 +40,7 @@ internal static partial class ReflectorLog
 
     [LoggerMessage(12, LogLevel.Warning, "{Resource}: skipped {Key}: {Reason} {Error}")]
     public static partial void ObjectSkipped(ILogger logger, string resource, string key, string reason, string error, Exception? exception);
+
+    [LoggerMessage(20, LogLevel.Warning, "{Resource}: the server did not echo shardSelector \"{Selector}\" (KEP-5866 sharding unavailable: an older server or the ShardedListAndWatch gate off); filtering items and events here ({Filtered} so far)")]
+    public static partial void ShardSelectorIgnored(ILogger logger, string resource, string selector, long filtered);
 }

@@ -26,6 +26,7 @@ public static class StreamListMetrics
     internal static readonly Counter<long> WatchEvents = s_meter.CreateCounter<long>("streamlist.watch.events", description: "Watch events applied");
     internal static readonly Counter<long> WatchExpired = s_meter.CreateCounter<long>("streamlist.watch.expired", description: "Watches ended by 410 Expired");
     internal static readonly Counter<long> Backoffs = s_meter.CreateCounter<long>("streamlist.backoffs", description: "Waits before retrying a failed list or watch");
+    internal static readonly Counter<long> ShardFiltered = s_meter.CreateCounter<long>("streamlist.shard.filtered", description: "Items and events outside the shard selector that the server sent anyway (it ignores shardSelector), dropped by the informer");
     internal static readonly Counter<long> ObjectsSkipped = s_meter.CreateCounter<long>("streamlist.objects.skipped", description: "Listed items and watch events that could not be stored and were skipped");
 
     private static readonly ConcurrentDictionary<long, (string Resource, Func<int> Count)> s_stores = new();

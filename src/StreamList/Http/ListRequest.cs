@@ -1,4 +1,5 @@
 using StreamList.Codec;
+using StreamList.Sharding;
 
 namespace StreamList.Http;
 
@@ -19,6 +20,13 @@ public sealed record ListRequest
     /// <summary>NotOlderThan or Exact (with a non-empty <see cref="ResourceVersion"/>).</summary>
     public string? ResourceVersionMatch { get; init; }
 
+    /// <summary>
+    /// KEP-5866 shard selector (alpha, feature gate ShardedListAndWatch): only objects whose hashed
+    /// field falls in its ranges. A server without the feature ignores it; the informer then filters
+    /// itself (see <see cref="Sharding.ShardSelector"/>).
+    /// </summary>
+    public ShardSelector? ShardSelector { get; init; }
+
     /// <summary>Page size; the server may ignore it (it does for resourceVersion "0").</summary>
     public int? Limit { get; init; }
 
@@ -37,6 +45,7 @@ public sealed record ListRequest
     {
         if (LabelSelector is not null) yield return new("labelSelector", LabelSelector);
         if (FieldSelector is not null) yield return new("fieldSelector", FieldSelector);
+        if (ShardSelector is not null) yield return new("shardSelector", ShardSelector.ToString());
         if (ResourceVersion is not null) yield return new("resourceVersion", ResourceVersion);
         if (ResourceVersionMatch is not null) yield return new("resourceVersionMatch", ResourceVersionMatch);
         if (Limit is { } limit) yield return new("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture));

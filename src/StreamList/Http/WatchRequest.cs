@@ -1,5 +1,6 @@
 using System.Globalization;
 using StreamList.Codec;
+using StreamList.Sharding;
 
 namespace StreamList.Http;
 
@@ -11,6 +12,13 @@ public sealed record WatchRequest
 
     /// <summary>Field selector.</summary>
     public string? FieldSelector { get; init; }
+
+    /// <summary>
+    /// KEP-5866 shard selector (alpha, feature gate ShardedListAndWatch): only objects whose hashed
+    /// field falls in its ranges. A server without the feature ignores it; the informer then filters
+    /// itself (see <see cref="Sharding.ShardSelector"/>).
+    /// </summary>
+    public ShardSelector? ShardSelector { get; init; }
 
     /// <summary>Watch from this resourceVersion (exclusive).</summary>
     public string? ResourceVersion { get; init; }
@@ -39,6 +47,7 @@ public sealed record WatchRequest
         yield return new("watch", "true");
         if (LabelSelector is not null) yield return new("labelSelector", LabelSelector);
         if (FieldSelector is not null) yield return new("fieldSelector", FieldSelector);
+        if (ShardSelector is not null) yield return new("shardSelector", ShardSelector.ToString());
         if (ResourceVersion is not null) yield return new("resourceVersion", ResourceVersion);
         if (ResourceVersionMatch is not null) yield return new("resourceVersionMatch", ResourceVersionMatch);
         if (AllowWatchBookmarks) yield return new("allowWatchBookmarks", "true");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamList.Diagnostics;
 using StreamList.Listing;
+using StreamList.Sharding;
 using StreamList.Watching;
 
 namespace StreamList.Informers;
@@ -56,6 +57,27 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
 
     /// <summary>The resourceVersion of the last change or bookmark applied.</summary>
     public string? LastSyncResourceVersion => _reflector.LastSeenResourceVersion;
+
+    /// <summary>The shard selector in force, or null for the whole collection.</summary>
+    public ShardSelector? ShardSelector => _reflector.Shard;
+
+    /// <summary>
+    /// Switches the informer to another shard (null: the whole collection). Objects outside the new
+    /// shard are removed at once, each delete delivered to the handlers before this returns; the
+    /// running list or watch ends and a relist at the last resourceVersion brings the objects that
+    /// entered the shard (those still in it are recognised unchanged and not decoded again).
+    /// Nothing happens when <paramref name="selector"/> equals the one in force.
+    /// </summary>
+    public void ChangeShardSelector(ShardSelector? selector)
+    {
+        lock (_syncRoot)
+        {
+            if (Equals(_reflector.Shard, selector))
+                return;
+            _reflector.SwitchShard(selector);
+        }
+        _reflector.RestartPass();
+    }
 
     /// <summary>Lists, relists, watch restarts, events and failures so far.</summary>
     public InformerStatistics Statistics => _reflector.Statistics;

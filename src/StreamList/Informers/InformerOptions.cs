@@ -3,6 +3,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using StreamList.Memory;
 using StreamList.Codec;
+using StreamList.Sharding;
 
 namespace StreamList.Informers;
 
@@ -24,6 +25,13 @@ public sealed record InformerOptions<T>
 
     /// <summary>Field selector for list and watch.</summary>
     public string? FieldSelector { get; init; }
+
+    /// <summary>
+    /// Only the objects of this shard (KEP-5866 <c>shardSelector</c>), sent on every list and watch;
+    /// what a server without sharding sends outside it is dropped by the informer. Change it on a
+    /// running informer with <see cref="Informer{T}.ChangeShardSelector"/> (a <see cref="Sharding.ShardGroup"/> raises <see cref="Sharding.ShardGroup.SelectorChanged"/> for it).
+    /// </summary>
+    public ShardSelector? ShardSelector { get; init; }
 
     /// <summary>
     /// Page size for lists. Null (the default) follows client-go: pages of 500 for the first list

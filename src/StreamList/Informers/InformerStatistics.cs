@@ -12,6 +12,7 @@ public sealed class InformerStatistics
     private long _events;
     private long _failures;
     private long _objectsSkipped;
+    private long _shardFiltered;
     private volatile Exception? _lastError;
 
     /// <summary>Lists (and WatchLists) started: the first one and every relist.</summary>
@@ -50,6 +51,12 @@ public sealed class InformerStatistics
     /// </summary>
     public long ObjectsSkipped => Interlocked.Read(ref _objectsSkipped);
 
+    /// <summary>
+    /// Listed items and watch events outside the informer's shard selector that the server sent
+    /// anyway (a server without KEP-5866 sharding ignores the selector) and the informer dropped.
+    /// </summary>
+    public long ShardFiltered => Interlocked.Read(ref _shardFiltered);
+
     /// <summary>The most recent failure (of a list or watch attempt, or of an object that was skipped).</summary>
     public Exception? LastError => _lastError;
 
@@ -74,6 +81,8 @@ public sealed class InformerStatistics
         if (e is not null)
             _lastError = e;
     }
+
+    internal void ShardFilteredOnce() => Interlocked.Increment(ref _shardFiltered);
 
     internal void Failed(Exception e)
     {

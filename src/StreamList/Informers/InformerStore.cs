@@ -282,7 +282,6 @@ internal sealed class InformerStore<T> : IStore<T>
     public IReadOnlyList<StoreDelta<T>> EndRelist()
     {
         List<StoreEntry>? gone = null;
-        StoreDelta<T>[] deltas;
         lock (_writeGate)
         {
             CheckRelisting();
@@ -292,17 +291,42 @@ internal sealed class InformerStore<T> : IStore<T>
                 if (entry.Generation != _generation)
                     (gone ??= []).Add(entry);
             }
-            if (gone is null)
-                return [];
-            // Decoded before anything is removed, as in Upsert.
-            deltas = new StoreDelta<T>[gone.Count];
-            for (int i = 0; i < deltas.Length; i++)
-                deltas[i] = new StoreDelta<T>(DeltaType.Deleted, gone[i].Key, _payload.Read(gone[i].Payload), null, FinalStateUnknown: true);
-            lock (_readGate)
+            return gone is null ? [] : RemoveAll(gone, finalStateUnknown: true);
+        }
+    }
+
+    /// <summary>
+    /// Removes every object for which <paramref name="keep"/>(namespace, uid) is false, all in one
+    /// change, and returns a Deleted delta for each with <see cref="StoreDelta{T}.Old"/> the stored
+    /// state: how a sharded informer drops what left its shard without asking the server.
+    /// </summary>
+    public IReadOnlyList<StoreDelta<T>> RemoveUnless(Func<string?, string?, bool> keep)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        lock (_writeGate)
+        {
+            List<StoreEntry>? gone = null;
+            foreach (var entry in _entries.Values)
             {
-                foreach (var entry in gone)
-                    RemoveEntry(entry);
+                int slash = entry.Key.IndexOf('/', StringComparison.Ordinal);
+                if (!keep(slash < 0 ? null : entry.Key[..slash], entry.Uid))
+                    (gone ??= []).Add(entry);
             }
+            return gone is null ? [] : RemoveAll(gone, finalStateUnknown: false);
+        }
+    }
+
+    // Inside the write gate.
+    private StoreDelta<T>[] RemoveAll(List<StoreEntry> gone, bool finalStateUnknown)
+    {
+        // Decoded before anything is removed, as in Upsert.
+        var deltas = new StoreDelta<T>[gone.Count];
+        for (int i = 0; i < deltas.Length; i++)
+            deltas[i] = new StoreDelta<T>(DeltaType.Deleted, gone[i].Key, _payload.Read(gone[i].Payload), null, FinalStateUnknown: finalStateUnknown);
+        lock (_readGate)
+        {
+            foreach (var entry in gone)
+                RemoveEntry(entry);
         }
         return deltas;
     }

@@ -6,6 +6,7 @@ using StreamList.Diagnostics;
 using StreamList.Http;
 using StreamList.Listing;
 using StreamList.Memory;
+using StreamList.Sharding;
 using StreamList.Watching;
 
 
@@ -28,6 +29,11 @@ namespace StreamList.Informers;
 /// that cannot be stored (no name, a throwing transform or index) is logged, counted and skipped.
 /// All time through <see cref="TimeProvider"/>. Every store change is applied and distributed to
 /// handlers under <c>syncRoot</c>.
+///
+/// Sharding: with a <see cref="ShardSelector"/> every list and watch carries it; whatever the server
+/// sends outside it (a server without KEP-5866 ignores the selector) is filtered here, counted, and
+/// logged once, so the cache is the same either way. <see cref="SwitchShard"/> drops what left the
+/// shard at once and restarts the pass as a relist, which brings what entered it.
 /// </summary>
 internal sealed class Reflector<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -45,6 +51,12 @@ internal sealed class Reflector<T>
     private readonly Random _random;
     private readonly RelistGate _gate;
     private readonly TagList _tags;
+
+    private readonly object _passLock = new();
+    private CancellationTokenSource? _pass;
+    private bool _restartRequested;
+    private volatile ShardSelector? _shard;
+    private bool _loggedShardFallback;
 
     private string? _lastSeen;
     private bool _lastSeenUnavailable;
@@ -66,7 +78,11 @@ internal sealed class Reflector<T>
         _backoff = options.Backoff ?? new Backoff(options.Time, _random);
         _gate = options.RelistGate ?? new RelistGate();
         _tags = StreamListMetrics.Tags(resource);
+        _shard = options.ShardSelector;
     }
+
+    /// <summary>The shard selector in force (null: the whole collection).</summary>
+    public ShardSelector? Shard => _shard;
 
     public bool HasSynced => _synced;
 
@@ -94,18 +110,32 @@ internal sealed class Reflector<T>
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                using var pass = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                lock (_passLock)
+                {
+                    if (_restartRequested)
+                    {
+                        _restartRequested = false;
+                        Current = Relist;
+                    }
+                    _pass = pass;
+                }
                 try
                 {
                     Current = Current switch
                     {
-                        State.List => await ListAsync(cancellationToken).ConfigureAwait(false),
-                        State.WatchList => await WatchListAsync(cancellationToken).ConfigureAwait(false),
-                        _ => await WatchAsync(cancellationToken).ConfigureAwait(false),
+                        State.List => await ListAsync(pass.Token).ConfigureAwait(false),
+                        State.WatchList => await WatchListAsync(pass.Token).ConfigureAwait(false),
+                        _ => await WatchAsync(pass.Token).ConfigureAwait(false),
                     };
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     break;
+                }
+                catch (OperationCanceledException) when (pass.IsCancellationRequested)
+                {
+                    // SwitchShard ended this pass; the next one relists with the new selector.
                 }
                 catch (Exception e)
                 {
@@ -127,7 +157,33 @@ internal sealed class Reflector<T>
         }
         finally
         {
+            lock (_passLock)
+                _pass = null;
             Stopped(); // whoever waits for sync learns it did not happen
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="selector"/> the shard in force. The caller holds <c>syncRoot</c>: objects
+    /// outside the new shard are removed and their deletes distributed before it returns. Call
+    /// <see cref="RestartPass"/> after releasing the lock to relist for what entered the shard.
+    /// </summary>
+    public void SwitchShard(ShardSelector? selector)
+    {
+        _shard = selector;
+        if (selector is null)
+            return;
+        foreach (var d in _store.RemoveUnless((ns, uid) => selector.Matches(uid, ns)))
+            _processor.Distribute(d);
+    }
+
+    /// <summary>Ends the current list or watch (not under a lock: cancellation runs callbacks); the next pass relists.</summary>
+    public void RestartPass()
+    {
+        lock (_passLock)
+        {
+            _restartRequested = true;
+            _pass?.Cancel();
         }
     }
 
@@ -207,13 +263,17 @@ internal sealed class Reflector<T>
         long started = _options.Time.GetTimestamp();
         long unchanged = 0;
         var progress = new ListProgress();
+        var shard = _shard;
         var request = new ListRequest
         {
             ResourceVersion = rv,
             LabelSelector = _options.LabelSelector,
             FieldSelector = _options.FieldSelector,
+            ShardSelector = shard,
             SkipUnchanged = !_options.SkipUnchangedOnRelist ? null : id =>
             {
+                if (shard is not null && !shard.Matches(id.Uid, id.Namespace))
+                    return false; // decoded, then filtered: it must not count as seen
                 if (!_store.TryMarkUnchanged(ObjectKey.For(id.Namespace, id.Name), id.Uid, id.ResourceVersion))
                     return false;
                 unchanged++;
@@ -241,6 +301,8 @@ internal sealed class Reflector<T>
             throw;
         }
         int deleted = EndRelist();
+        if (shard is not null && progress.Metadata?.ShardInfo?.Selector != shard.ToString())
+            ShardIgnored(shard);
         // client-go: a paginated answer to a "0" list means the server has no watch cache, so paging costs nothing more.
         if (rv == "0" && progress.Pages > 1)
             _paginatedResult = true;
@@ -261,6 +323,7 @@ internal sealed class Reflector<T>
         ResourceVersion = rv,
         LabelSelector = _options.LabelSelector,
         FieldSelector = _options.FieldSelector,
+        ShardSelector = _shard,
         AllowWatchBookmarks = true,
         TimeoutSeconds = ResourceVersionRules.WatchTimeoutSeconds(_options.MinWatchTimeout, _random),
     };
@@ -311,13 +374,14 @@ internal sealed class Reflector<T>
     {
         long unchanged = 0;
         bool initialDone = false;
-        var request = NewWatchRequest(ResourceVersionRules.ForWatchList(_lastSeen, _lastSeenUnavailable)) with
+        WatchRequest? request = null;
+        request = NewWatchRequest(ResourceVersionRules.ForWatchList(_lastSeen, _lastSeenUnavailable)) with
         {
             SendInitialEvents = true,
             ResourceVersionMatch = "NotOlderThan",
             SkipUnchanged = !_options.SkipUnchangedOnRelist ? null : id =>
             {
-                if (initialDone || !_store.TryMarkUnchanged(ObjectKey.For(id.Namespace, id.Name), id.Uid, id.ResourceVersion))
+                if (initialDone || request!.ShardSelector?.Matches(id.Uid, id.Namespace) == false || !_store.TryMarkUnchanged(ObjectKey.For(id.Namespace, id.Name), id.Uid, id.ResourceVersion))
                     return false;
                 unchanged++;
                 return true;
@@ -420,6 +484,8 @@ internal sealed class Reflector<T>
         }
         lock (_syncRoot)
         {
+            if (OutsideShard(obj))
+                return;
             StoreDelta<T>? delta;
             try
             {
@@ -444,9 +510,30 @@ internal sealed class Reflector<T>
         }
         lock (_syncRoot)
         {
+            if (OutsideShard(obj))
+                return;
             if (_store.Delete(ObjectKey.For(meta), obj) is { } d)
                 _processor.Distribute(d);
         }
+    }
+
+    /// <summary>True (counted) when a shard is in force and the object is outside it: the server did not filter it.</summary>
+    private bool OutsideShard(T obj)
+    {
+        if (_shard is not { } shard || shard.Matches(obj.Metadata))
+            return false;
+        Statistics.ShardFilteredOnce();
+        StreamListMetrics.ShardFiltered.Add(1, _tags);
+        return true;
+    }
+
+    /// <summary>A list came back without its shard selector echoed: the server ignored it; we filter (logged once).</summary>
+    private void ShardIgnored(ShardSelector shard)
+    {
+        if (_loggedShardFallback)
+            return;
+        _loggedShardFallback = true;
+        ReflectorLog.ShardSelectorIgnored(_logger, _resource, shard.ToString(), Statistics.ShardFiltered);
     }
 
     private void Skip(T obj, string reason, Exception? e)

@@ -16,6 +16,7 @@ public sealed class ArchitectureTests
         "StreamList.Diagnostics",  // metrics and log messages
         "StreamList.Wire",         // protobuf wire format, envelopes, frames, wire errors
         "StreamList.Codec",        // Kubernetes objects <-> protobuf, decode options, item identity
+        "StreamList.Sharding",     // shard selectors (KEP-5866), the hash, Lease membership
         "StreamList.Http",         // requests, media types, status errors, the transport
         "StreamList.Json",         // JSON framing and values
         "StreamList.Listing",      // list bodies, pages, progress
