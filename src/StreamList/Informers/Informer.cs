@@ -63,20 +63,24 @@ public sealed class Informer<T> : IAsyncDisposable, IInformer
 
     /// <summary>
     /// Switches the informer to another shard (null: the whole collection). Objects outside the new
-    /// shard are removed at once, each delete delivered to the handlers before this returns; the
-    /// running list or watch ends and a relist at the last resourceVersion brings the objects that
-    /// entered the shard (those still in it are recognised unchanged and not decoded again).
+    /// shard are removed at once, their deletes queued to every handler before this returns; the
+    /// running list or watch ends. When the new shard is within the old one the watch resumes from
+    /// the last resourceVersion with the new selector; otherwise a relist there brings the objects
+    /// that entered the shard (those still in it are recognised unchanged and not decoded again).
     /// Nothing happens when <paramref name="selector"/> equals the one in force.
     /// </summary>
     public void ChangeShardSelector(ShardSelector? selector)
     {
+        bool widened;
         lock (_syncRoot)
         {
-            if (Equals(_reflector.Shard, selector))
+            var old = _reflector.Shard;
+            if (Equals(old, selector))
                 return;
+            widened = selector is null ? old is not null : !selector.IsWithin(old);
             _reflector.SwitchShard(selector);
         }
-        _reflector.RestartPass();
+        _reflector.RestartPass(relist: widened);
     }
 
     /// <summary>Lists, relists, watch restarts, events and failures so far.</summary>

@@ -55,6 +55,7 @@ internal sealed class Reflector<T>
     private readonly object _passLock = new();
     private CancellationTokenSource? _pass;
     private bool _restartRequested;
+    private bool _restartRelists;
     private volatile ShardSelector? _shard;
     private bool _loggedShardFallback;
 
@@ -115,8 +116,9 @@ internal sealed class Reflector<T>
                 {
                     if (_restartRequested)
                     {
-                        _restartRequested = false;
-                        Current = Relist;
+                        if (_restartRelists || !_synced)
+                            Current = Relist;
+                        _restartRequested = _restartRelists = false;
                     }
                     _pass = pass;
                 }
@@ -135,7 +137,7 @@ internal sealed class Reflector<T>
                 }
                 catch (OperationCanceledException) when (pass.IsCancellationRequested)
                 {
-                    // SwitchShard ended this pass; the next one relists with the new selector.
+                    // RestartPass ended this pass: the next one relists or watches with the new selector.
                 }
                 catch (Exception e)
                 {
@@ -177,12 +179,16 @@ internal sealed class Reflector<T>
             _processor.Distribute(d);
     }
 
-    /// <summary>Ends the current list or watch (not under a lock: cancellation runs callbacks); the next pass relists.</summary>
-    public void RestartPass()
+    /// <summary>
+    /// Ends the current list or watch (not under a lock: cancellation runs callbacks); the next pass
+    /// relists when <paramref name="relist"/> (or before the first sync), else watches from the last seen resourceVersion.
+    /// </summary>
+    public void RestartPass(bool relist)
     {
         lock (_passLock)
         {
             _restartRequested = true;
+            _restartRelists |= relist;
             _pass?.Cancel();
         }
     }

@@ -39,6 +39,7 @@ public sealed class ShardGroup : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private Task? _run;
     private bool _stopped;
+    private long _nextCheck = long.MinValue;
     private long _renewals;
     private long _conflicts;
     private long _changes;
@@ -68,6 +69,16 @@ public sealed class ShardGroup : IAsyncDisposable
     /// <summary>The live members' identities in assignment order, as last read.</summary>
     public IReadOnlyList<string> Members => _members;
 
+    /// <summary>When the group next renews its Lease and re-reads the members (a renewal period ahead, or sooner when another member's Lease expires first).</summary>
+    public DateTimeOffset NextCheck
+    {
+        get
+        {
+            long ticks = Interlocked.Read(ref _nextCheck);
+            return ticks == long.MinValue ? DateTimeOffset.MinValue : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
     /// <summary>Successful renewals (the first one creates the Lease).</summary>
     public long Renewals => Interlocked.Read(ref _renewals);
 
@@ -92,6 +103,7 @@ public sealed class ShardGroup : IAsyncDisposable
             _stop = new CancellationTokenSource();
         }
         var next = await TickAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _nextCheck, next.UtcTicks);
         var stop = _stop.Token;
         lock (_gate)
             _run = Task.Run(() => LoopAsync(next, stop), CancellationToken.None);
@@ -141,10 +153,12 @@ public sealed class ShardGroup : IAsyncDisposable
         var time = _options.Time;
         while (!cancellationToken.IsCancellationRequested)
         {
+            Interlocked.Exchange(ref _nextCheck, next.UtcTicks);
             var wait = next - time.GetUtcNow();
             try
             {
-                await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromMilliseconds(1), time, cancellationToken).ConfigureAwait(false);
+                if (wait > TimeSpan.Zero)
+                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
                 next = await TickAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

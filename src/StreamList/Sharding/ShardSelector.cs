@@ -113,6 +113,31 @@ public sealed class ShardSelector : IEquatable<ShardSelector>
     public bool Matches(string? uid, string? @namespace) =>
         Contains(ShardHash.Of(Field == ShardField.Uid ? uid : @namespace));
 
+    /// <summary>
+    /// True when every hash this selector matches is matched by <paramref name="other"/> too (null:
+    /// the whole collection): narrowing to it needs no new objects from the server.
+    /// </summary>
+    public bool IsWithin(ShardSelector? other)
+    {
+        if (other is null)
+            return true;
+        if (other.Field != Field)
+            return false;
+        var outer = other._ranges.OrderBy(r => r.Start).ToArray();
+        foreach (var r in _ranges)
+        {
+            UInt128 covered = r.Start; // [r.Start, covered) is inside other
+            foreach (var o in outer)
+            {
+                if (o.Start <= covered && o.End > covered)
+                    covered = o.End;
+            }
+            if (covered < r.End)
+                return false;
+        }
+        return true;
+    }
+
     /// <summary>True when <paramref name="hash"/> is in one of the ranges.</summary>
     public bool Contains(ulong hash)
     {

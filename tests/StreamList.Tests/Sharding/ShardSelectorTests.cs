@@ -106,6 +106,23 @@ public class ShardSelectorTests
     }
 
     [Fact]
+    public void A_selector_is_within_another_when_the_other_covers_all_its_ranges()
+    {
+        var half = ShardSelector.Of(0, 2);
+        Assert.True(ShardSelector.Of(0, 4).IsWithin(half));
+        Assert.True(ShardSelector.Of(1, 4).IsWithin(half));
+        Assert.False(ShardSelector.Of(2, 4).IsWithin(half));
+        Assert.False(ShardSelector.Of(0, 3).IsWithin(ShardSelector.Of(0, 4)));
+        Assert.True(half.IsWithin(null));
+        Assert.True(half.IsWithin(half));
+        Assert.False(ShardSelector.Of(0, 4, ShardField.Namespace).IsWithin(half));
+        // Covered by two adjacent ranges together, not by either alone.
+        var pieces = ShardSelector.ForRanges(ShardField.Uid, [ShardRange.Of(1, 4), ShardRange.Of(0, 4)]);
+        Assert.True(half.IsWithin(pieces));
+        Assert.False(ShardSelector.Of(0, 1).IsWithin(pieces));
+    }
+
+    [Fact]
     public void Matching_hashes_the_chosen_field_of_the_object()
     {
         var meta = new k8s.Models.V1ObjectMeta { Uid = "5f1c1a51-9a1b-4a4e-8a8e-0c4b7f0ad3a1", NamespaceProperty = "ns-007" };
