@@ -17,6 +17,23 @@ public static class KeysSha256
     /// <summary>The fingerprint of objects given as (namespace, name, resourceVersion).</summary>
     public static string Compute(IEnumerable<(string? Namespace, string Name, string? ResourceVersion)> keys)
     {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var line in SortedLines(keys))
+            hash.AppendData(line);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>Writes the lines the fingerprint hashes, in its order, as UTF-8: the SHA-256 of what was written is the fingerprint.</summary>
+    public static async Task WriteLinesAsync(IEnumerable<V1ObjectMeta> metadata, Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(destination);
+        foreach (var line in SortedLines(Keys(metadata)))
+            await destination.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static List<byte[]> SortedLines(IEnumerable<(string? Namespace, string Name, string? ResourceVersion)> keys)
+    {
         ArgumentNullException.ThrowIfNull(keys);
         var lines = new List<byte[]>(keys.TryGetNonEnumeratedCount(out int n) ? n : 0);
         foreach (var (ns, name, rv) in keys)
@@ -25,17 +42,17 @@ public static class KeysSha256
             lines.Add(Encoding.UTF8.GetBytes(line));
         }
         lines.Sort(static (a, b) => a.AsSpan().SequenceCompareTo(b));
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var line in lines)
-            hash.AppendData(line);
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return lines;
     }
+
+    private static IEnumerable<(string? Namespace, string Name, string? ResourceVersion)> Keys(IEnumerable<V1ObjectMeta> metadata) =>
+        metadata.Select(static m => ((string?)m.NamespaceProperty, m.Name ?? "", (string?)m.ResourceVersion));
 
     /// <summary>The fingerprint of objects by their metadata (namespace, name, resourceVersion).</summary>
     public static string Compute(IEnumerable<V1ObjectMeta> metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        return Compute(metadata.Select(static m => ((string?)m.NamespaceProperty, m.Name ?? "", (string?)m.ResourceVersion)));
+        return Compute(Keys(metadata));
     }
 
     /// <summary>The fingerprint of Kubernetes objects (pods, config maps, ...).</summary>

@@ -19,12 +19,13 @@ internal sealed class ServeCommand : ICommand
     private readonly Option<int> _port = CliOptions.Int("--port", "P", "the port on 127.0.0.1 (0: any free port)", min: 0, defaultValue: 0);
     private readonly Option<int> _watchHistory = CliOptions.Int("--watch-history", "N", "events kept for watches to resume from", min: 1, defaultValue: 10_000);
     private readonly Option<bool> _expireWatches = CliOptions.Flag("--expire-watches-on-compaction", "a compaction ends every open watch with 410, as etcd does");
+    private readonly Option<bool> _ignoreShards = CliOptions.Flag("--ignore-shard-selector", "ignore shardSelector and echo no shardInfo, as a server without KEP-5866 sharding");
 
     public ServeCommand()
     {
         Declaration = new Command("serve", "run the fake Kubernetes API server (pod fixture) on 127.0.0.1 until interrupted")
         {
-            _pods, _nodes, _seed, _port, _watchHistory, _expireWatches,
+            _pods, _nodes, _seed, _port, _watchHistory, _expireWatches, _ignoreShards,
         };
     }
 
@@ -39,6 +40,7 @@ internal sealed class ServeCommand : ICommand
             Port = parsed.GetValue(_port),
             WatchHistorySize = parsed.GetValue(_watchHistory),
             CompactionExpiresWatches = parsed.GetValue(_expireWatches),
+            IgnoreShardSelector = parsed.GetValue(_ignoreShards),
         };
         int nodes = parsed.GetValue(_nodes);
         if (nodes > NodeFixture.Count)

@@ -8,6 +8,7 @@ using StreamList.Diagnostics;
 using StreamList.Http;
 using StreamList.Informers;
 using StreamList.Memory;
+using StreamList.Sharding;
 using StreamList.Testing.Measurement;
 
 namespace StreamList.Cli.Commands;
@@ -16,13 +17,18 @@ namespace StreamList.Cli.Commands;
 /// <c>streamlist sync</c>: runs an informer on one resource for a while (list, watch, relist on 410,
 /// backoff), with live figures on stderr; with <c>--summary</c> prints one JSON line
 /// <c>{objects, keysSha256, relists, watchRestarts, watchExpired, events, backoffs, maxRelistsInFlight, peakRssMiB, heapMiB,
-/// syncedRssMiB, peakRssSinceSyncMiB, gcCommittedMiB, failures}</c> at the end,
+/// syncedRssMiB, peakRssSinceSyncMiB, gcCommittedMiB, failures, syncSeconds, selector, shardFiltered, members}</c> at the end,
 /// and with <c>--summary-every S</c> also every S seconds while it runs (for scripts that watch a long sync converge).
+/// Sharded (<see cref="ShardOptions"/>), it holds one shard; in a group it joins before listing and
+/// leaves (deletes its Lease) when it ends. <c>--keys-out FILE</c> writes the cache's keys as the
+/// sorted lines keysSha256 hashes.
 /// </summary>
 internal sealed class SyncCommand : ICommand
 {
     private readonly ClusterConnection _cluster = new();
     private readonly ResourceSelection _selection = new("watch");
+    private readonly ShardOptions _shards = new();
+    private readonly Option<string?> _keysOut = CliOptions.Text("--keys-out", "FILE", "write the cache's keys at the end as sorted 'namespace/name resourceVersion' lines (what keysSha256 hashes)");
     private readonly Option<double> _seconds = CliOptions.Double("--seconds", "S", "how long to run from the start (0: stop once synced)", min: 0, defaultValue: 0);
     private readonly Option<string> _store = CliOptions.Choice("--store", "how the cache holds objects", "objects", ["objects", "compact"]);
     private readonly Option<bool> _watchList = CliOptions.Flag("--watch-list", "sync through a WatchList stream (sendInitialEvents) instead of a list");
@@ -35,6 +41,8 @@ internal sealed class SyncCommand : ICommand
         Declaration = new Command("sync", "run an informer for a while; print its cache's keysSha256 and figures");
         _cluster.AddTo(Declaration);
         _selection.AddTo(Declaration);
+        _shards.AddTo(Declaration);
+        Declaration.Add(_keysOut);
         Declaration.Add(_seconds);
         Declaration.Add(_store);
         Declaration.Add(_watchList);
@@ -53,9 +61,11 @@ internal sealed class SyncCommand : ICommand
         if (every is not null && !summary)
             throw new UsageException("--summary-every needs --summary");
         var store = parsed.GetValue(_store) == "compact" ? StoreMode.Compact : StoreMode.Objects;
+        var shard = _shards.Selector(parsed);
+        var group = _shards.Group(parsed);
         using var client = _cluster.Create(parsed);
         var settings = new SyncSettings(_selection.Namespace(parsed), TimeSpan.FromSeconds(parsed.GetValue(_seconds)), store, parsed.GetValue(_watchList),
-            parsed.GetValue(_quiet), every is { } e ? TimeSpan.FromSeconds(e) : null);
+            parsed.GetValue(_quiet), every is { } e ? TimeSpan.FromSeconds(e) : null, shard, group, parsed.GetValue(_keysOut));
         var result = await type.RunAsync(new Syncing(client, settings, console, cancellationToken)).ConfigureAwait(false);
         if (summary)
             console.Out.WriteLine(JsonSerializer.Serialize(result, ListResult.JsonOptions));
@@ -70,24 +80,35 @@ internal sealed class SyncCommand : ICommand
             where T : class, IKubernetesObject<V1ObjectMeta> => SyncAsync<T>(Client, Settings, Console, CancellationToken);
     }
 
-    internal sealed record SyncSettings(string? Namespace, TimeSpan Duration, StoreMode Store, bool WatchList, bool Quiet, TimeSpan? SummaryEvery = null);
+    internal sealed record SyncSettings(string? Namespace, TimeSpan Duration, StoreMode Store, bool WatchList, bool Quiet, TimeSpan? SummaryEvery = null,
+        ShardSelector? Shard = null, ShardGroupOptions? Group = null, string? KeysOut = null);
 
     internal static async Task<SyncResult> SyncAsync<T>(Kubernetes client, SyncSettings settings, CliConsole console, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var streaming = StreamingOptions.Default;
         var gate = new RelistGate();
-        await using var informer = new Informer<T>(client.CreateListWatch<T>(settings.Namespace, streaming),
-            new InformerOptions<T> { StoreMode = settings.Store, UseWatchList = settings.WatchList, RelistGate = gate });
         var clock = Stopwatch.StartNew();
+        await using var group = settings.Group is { } g ? new ShardGroup(client, g) : null;
+        if (group is not null)
+        {
+            await group.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (!settings.Quiet)
+                console.Error.WriteLine($"joined shard group {settings.Group!.Group} as {settings.Group.Identity}: members {string.Join(", ", group.Members)}");
+        }
+        await using var informer = new Informer<T>(client.CreateListWatch<T>(settings.Namespace, streaming),
+            new InformerOptions<T> { StoreMode = settings.Store, UseWatchList = settings.WatchList, RelistGate = gate, ShardSelector = group?.Selector ?? settings.Shard });
+        if (group is not null)
+            group.SelectorChanged += informer.ChangeShardSelector;
+        var started = clock.Elapsed;
         await using (var display = settings.Quiet ? null : ProgressDisplay.Start(console.Error, () => Status(informer)))
         await using (var summaries = settings.SummaryEvery is { } every
-            ? ProgressDisplay.Start(console.Out, () => JsonSerializer.Serialize(SyncResult.Of(informer, gate), ListResult.JsonOptions), every, lines: true)
+            ? ProgressDisplay.Start(console.Out, () => JsonSerializer.Serialize(SyncResult.Of(informer, gate, group), ListResult.JsonOptions), every, lines: true)
             : null)
         {
             informer.Start();
             await informer.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
-            SyncMemory.Synced();
+            SyncMemory.Synced(clock.Elapsed - started);
             var left = settings.Duration - clock.Elapsed;
             if (left > TimeSpan.Zero)
             {
@@ -102,7 +123,14 @@ internal sealed class SyncCommand : ICommand
             }
         }
         await informer.StopAsync().ConfigureAwait(false);
-        return SyncResult.Of(informer, gate);
+        if (group is not null)
+            await group.StopAsync(CancellationToken.None).ConfigureAwait(false); // leave: the others take over now
+        if (settings.KeysOut is { } path)
+        {
+            await using var file = File.Create(path);
+            await StreamList.Testing.KeysSha256.WriteLinesAsync(informer.Store.List().Select(o => o.Metadata), file, CancellationToken.None).ConfigureAwait(false);
+        }
+        return SyncResult.Of(informer, gate, group);
     }
 
     internal static string Status<T>(Informer<T> informer)
@@ -119,13 +147,16 @@ internal sealed class SyncCommand : ICommand
 /// (after a full collection: the steady state), <c>peakRssSinceSyncMiB</c> the peak from then on (relists,
 /// storms), both null until synced; <c>gcCommittedMiB</c> is the memory the GC holds committed now (heap and free space it keeps).
 /// <c>failures</c> counts lists and watches that failed (each followed by a backoff); <c>backoffs</c>, the older
-/// name, holds the same count for scripts that read it.
+/// name, holds the same count for scripts that read it. <c>syncSeconds</c> runs from the informer's start
+/// (after joining a shard group) to the first sync. <c>selector</c> is the shard selector in force at the end
+/// (null: everything), <c>shardFiltered</c> what the informer dropped itself because the server ignored it,
+/// <c>members</c> the shard group's live members as last read (null without a group).
 /// </remarks>
 internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, long WatchRestarts, long WatchExpired, long Events,
     long Backoffs, int MaxRelistsInFlight, double PeakRssMiB, double HeapMiB, double? SyncedRssMiB = null, double? PeakRssSinceSyncMiB = null, double? GcCommittedMiB = null,
-    long Failures = 0)
+    long Failures = 0, double? SyncSeconds = null, string? Selector = null, long ShardFiltered = 0, IReadOnlyList<string>? Members = null)
 {
-    public static SyncResult Of<T>(Informer<T> informer, RelistGate gate)
+    public static SyncResult Of<T>(Informer<T> informer, RelistGate gate, ShardGroup? group = null)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var items = informer.Store.List();
@@ -133,7 +164,7 @@ internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, 
         return new SyncResult(items.Count, StreamList.Testing.KeysSha256.Compute(items.Select(i => i.Metadata)), s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
             s.Failures, gate.MaxInFlight, Math.Round(SyncMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1),
             SyncMemory.SyncedRssMiB, SyncMemory.PeakRssSinceSyncMiB(), Math.Round(GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, 1),
-            s.Failures);
+            s.Failures, SyncMemory.SyncSeconds, informer.ShardSelector?.ToString(), s.ShardFiltered, group?.Members);
     }
 }
 
@@ -144,9 +175,12 @@ internal static class SyncMemory
 
     public static double? SyncedRssMiB { get; private set; }
 
+    public static double? SyncSeconds { get; private set; }
+
     /// <summary>Takes the steady state after the first sync: a full collection, the resident set, then a fresh peak.</summary>
-    public static void Synced()
+    public static void Synced(TimeSpan took)
     {
+        SyncSeconds = Math.Round(took.TotalSeconds, 2);
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
         s_peakBeforeSync = ProcessMemory.PeakRssMiB();
         SyncedRssMiB = Math.Round(ProcessMemory.RssMiB(), 1);

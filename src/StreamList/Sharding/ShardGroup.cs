@@ -39,6 +39,7 @@ public sealed class ShardGroup : IAsyncDisposable
     private CancellationTokenSource? _stop;
     private Task? _run;
     private bool _stopped;
+    private volatile bool _started;
     private long _nextCheck = long.MinValue;
     private long _renewals;
     private long _conflicts;
@@ -85,13 +86,16 @@ public sealed class ShardGroup : IAsyncDisposable
     /// <summary>Renewals that met a newer version of the Lease (409) and read it again.</summary>
     public long Conflicts => Interlocked.Read(ref _conflicts);
 
-    /// <summary>Times the member set changed after the first reading.</summary>
+    /// <summary>Times the member set changed after <see cref="StartAsync"/> returned.</summary>
     public long MembershipChanges => Interlocked.Read(ref _changes);
 
     /// <summary>Raised on the group's loop with this member's new shard when the member set changes it (e.g. <c>informer.ChangeShardSelector</c>).</summary>
     public event Action<ShardSelector>? SelectorChanged;
 
-    /// <summary>Takes (or renews) this member's Lease, reads the group, and starts renewing in the background.</summary>
+    /// <summary>
+    /// Takes (or renews) this member's Lease, reads the group (twice, <see cref="ShardGroupOptions.SettleTime"/>
+    /// apart), and starts renewing in the background.
+    /// </summary>
     /// <exception cref="HttpOperationException">The apiserver refused the Lease or the list.</exception>
     /// <exception cref="InvalidOperationException">Already started, or stopped.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
@@ -103,7 +107,14 @@ public sealed class ShardGroup : IAsyncDisposable
             _stop = new CancellationTokenSource();
         }
         var next = await TickAsync(cancellationToken).ConfigureAwait(false);
+        var settle = _options.SettleTime ?? RenewEvery;
+        if (settle > TimeSpan.Zero)
+        {
+            await WaitUntilAsync(_options.Time.GetUtcNow() + settle, cancellationToken).ConfigureAwait(false);
+            next = await TickAsync(cancellationToken).ConfigureAwait(false);
+        }
         Interlocked.Exchange(ref _nextCheck, next.UtcTicks);
+        _started = true; // from here on a change of members is a change (and raises SelectorChanged)
         var stop = _stop.Token;
         lock (_gate)
             _run = Task.Run(() => LoopAsync(next, stop), CancellationToken.None);
@@ -154,11 +165,9 @@ public sealed class ShardGroup : IAsyncDisposable
         while (!cancellationToken.IsCancellationRequested)
         {
             Interlocked.Exchange(ref _nextCheck, next.UtcTicks);
-            var wait = next - time.GetUtcNow();
             try
             {
-                if (wait > TimeSpan.Zero)
-                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                await WaitUntilAsync(next, cancellationToken).ConfigureAwait(false);
                 next = await TickAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -170,6 +179,30 @@ public sealed class ShardGroup : IAsyncDisposable
                 ShardGroupLog.RenewFailed(_logger, _options.Group, _options.Identity, e.Message, e);
                 next = time.GetUtcNow() + RenewEvery / 2;
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="due"/> on the group's clock. A timer is relative to the time it is
+    /// made at; when the clock moved between reading it and making the timer (a test's fake clock
+    /// advanced in between), the timer would fire late by that much, so it is made again.
+    /// </summary>
+    private async Task WaitUntilAsync(DateTimeOffset due, CancellationToken cancellationToken)
+    {
+        var time = _options.Time;
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            if (due <= now)
+                return;
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(due - now, time, timer.Token);
+            if (time.GetUtcNow() - now > TimeSpan.FromMilliseconds(1))
+            {
+                timer.Cancel();
+                continue;
+            }
+            await delay.ConfigureAwait(false);
         }
     }
 
@@ -205,7 +238,7 @@ public sealed class ShardGroup : IAsyncDisposable
         var previous = _selector;
         _selector = selector;
         ShardGroupLog.Membership(_logger, _options.Group, _options.Identity, Array.IndexOf(members, _options.Identity), members.Length, string.Join(",", members), selector.ToString());
-        if (previous is null)
+        if (!_started)
             return;
         Interlocked.Increment(ref _changes);
         if (!selector.Equals(previous))

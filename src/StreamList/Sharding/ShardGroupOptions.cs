@@ -17,6 +17,14 @@ public sealed record ShardGroupOptions
     /// <summary>How long a Lease holds without renewal; it is renewed every third of it. Default 15 s (client-go leader election's).</summary>
     public TimeSpan LeaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long <see cref="ShardGroup.StartAsync"/> waits after taking the Lease before reading the
+    /// members a second time, so that replicas started together (a rollout) find each other before
+    /// any of them lists with a shard that is too wide. Null: a renewal period (a third of
+    /// <see cref="LeaseDuration"/>); zero: no wait (a replica joining a running group needs none).
+    /// </summary>
+    public TimeSpan? SettleTime { get; init; }
+
     /// <summary>The field the group shards by.</summary>
     public ShardField Field { get; init; } = ShardField.Uid;
 

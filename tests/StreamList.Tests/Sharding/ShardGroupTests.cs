@@ -76,7 +76,7 @@ public class ShardGroupTests
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 1 });
         var leases = server.Collection<V1Lease>();
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
-        await using var group = new ShardGroup(client, new ShardGroupOptions { Group = "g", Namespace = "ctl", Identity = "one", LeaseDuration = LeaseDuration, Time = time });
+        await using var group = new ShardGroup(client, new ShardGroupOptions { Group = "g", Namespace = "ctl", Identity = "one", LeaseDuration = LeaseDuration, SettleTime = TimeSpan.Zero, Time = time });
         await group.StartAsync();
 
         // Someone else writes the Lease (a newer resourceVersion): the next renewal gets 409, reads, and renews.
@@ -94,6 +94,30 @@ public class ShardGroupTests
         Assert.Equal(3, group.Renewals);
         Assert.Equal("one", leases.Get("ctl", "g-one")!.Spec.HolderIdentity);
         Assert.Equal(["one"], group.Members);
+    }
+
+    [Fact]
+    public async Task Replicas_started_together_find_each_other_before_either_lists()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero));
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 1 });
+        server.Collection<V1Lease>();
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
+        ShardGroup Member(string id) => new(client, new ShardGroupOptions { Group = "g", Namespace = "ctl", Identity = id, LeaseDuration = LeaseDuration, Time = time });
+        await using var a = Member("a");
+        await using var b = Member("b");
+        var startA = a.StartAsync();
+        await FakeTime.Until(() => a.Renewals == 1); // a holds its Lease and sees only itself; b is not there yet
+        var startB = b.StartAsync();
+        await FakeTime.Until(() => b.Renewals == 1);
+        // The settle time passes (b may still be about to start its wait): both read the group again.
+        var both = Task.WhenAll(startA, startB);
+        await time.AdvanceUntil(() => both.IsCompleted, TimeSpan.FromSeconds(1));
+        await both;
+        Assert.Equal(["a", "b"], a.Members);
+        Assert.Equal(["a", "b"], b.Members);
+        Assert.Equal((ShardSelector.Of(0, 2), ShardSelector.Of(1, 2)), (a.Selector!, b.Selector!));
+        Assert.Equal((0, 0), (a.MembershipChanges, b.MembershipChanges));
     }
 
     [Fact]
@@ -165,7 +189,7 @@ public class ShardGroupTests
         {
             var network = new CuttableHandler();
             var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() }, network);
-            var group = new ShardGroup(client, new ShardGroupOptions { Group = "controllers", Namespace = "ctl", Identity = identity, LeaseDuration = LeaseDuration, Time = time });
+            var group = new ShardGroup(client, new ShardGroupOptions { Group = "controllers", Namespace = "ctl", Identity = identity, LeaseDuration = LeaseDuration, SettleTime = TimeSpan.Zero, Time = time });
             await group.StartAsync();
             var informer = new Informer<V1Pod>(client.CreateListWatch<V1Pod>(), new InformerOptions<V1Pod> { ShardSelector = group.Selector, RelistGate = new RelistGate() });
             var replica = new Replica(network, client, group, informer);
