@@ -9,6 +9,9 @@
 //   dotnet run -c Release --project bench/StreamList.MemoryBench -- storm --pods N [--rate 4000] [--seconds 60] [--compact-every 3] [--settle S] [--client-env K=V,...]
 //       an informer (streamlist sync) under DOTNET_GCHeapHardLimit = 2 x its steady heap syncs, then a 410 storm,
 //       then up to S more seconds (default max(60, pods/2500)) to converge to the server's keysSha256.
+//   dotnet run -c Release --project bench/StreamList.MemoryBench -- shards --pods N [--members 4] [--lease-seconds 15] [--summary-every 1]
+//       one `streamlist sync` holding every pod, then M `sync --shard-group` members started together; one is killed
+//       once they cover every pod, and the survivors are timed until they cover every pod again.
 // `--help` after any command lists its options with their defaults.
 using System.CommandLine;
 using System.CommandLine.Help;
@@ -49,7 +52,7 @@ internal static class Program
     private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries));
 }
 
-/// <summary>run, client and storm: their options and what each runs.</summary>
+/// <summary>run, client, storm and shards: their options and what each runs.</summary>
 internal static class BenchCommands
 {
     public static readonly Option<int> RunPods = CliOptions.Int("--pods", "N", "pods on the server", min: 1, defaultValue: 100_000);
@@ -68,6 +71,11 @@ internal static class BenchCommands
     public static readonly Option<double?> Settle = CliOptions.OptionalDouble("--settle", "S", "seconds to converge after the storm (default max(60, pods/2500))", min: 0);
     public static readonly Option<Dictionary<string, string>> StormClientEnv = ClientEnv("set in the informer's process, e.g. DOTNET_GCConserveMemory=5");
 
+    public static readonly Option<int> ShardPods = CliOptions.Int("--pods", "N", "pods on the server", min: 1, defaultValue: 100_000);
+    public static readonly Option<int> Members = CliOptions.Int("--members", "M", "member processes in the shard group", min: 2, defaultValue: 4);
+    public static readonly Option<double> LeaseSeconds = CliOptions.Double("--lease-seconds", "S", "the members' lease duration", min: 1, defaultValue: 15);
+    public static readonly Option<double> SummaryEvery = CliOptions.Double("--summary-every", "S", "how often each member reports (the resolution of the coverage times)", min: 0.1, defaultValue: 1);
+
     public static readonly RootCommand Root = Build();
 
     private static RootCommand Build()
@@ -79,7 +87,9 @@ internal static class BenchCommands
         var storm = new Command("storm", "an informer under a hard heap limit through a 410 storm") { StormPods, Rate, Seconds, CompactEvery, Settle, StormClientEnv };
         storm.SetAction(p => StormRun.RunAsync(p.GetValue(StormPods), p.GetValue(Rate), p.GetValue(Seconds), p.GetValue(CompactEvery), p.GetValue(Settle),
             p.GetRequiredValue(StormClientEnv)));
-        return new RootCommand("StreamList.MemoryBench: process-level memory and time") { run, client, storm };
+        var shards = new Command("shards", "one process holding every pod against a shard group of member processes, then a member killed") { ShardPods, Members, LeaseSeconds, SummaryEvery };
+        shards.SetAction(p => ShardRun.RunAsync(p.GetValue(ShardPods), p.GetValue(Members), p.GetValue(LeaseSeconds), p.GetValue(SummaryEvery)));
+        return new RootCommand("StreamList.MemoryBench: process-level memory and time") { run, client, storm, shards };
     }
 
     private static Option<Dictionary<string, string>> ClientEnv(string description) => new("--client-env")

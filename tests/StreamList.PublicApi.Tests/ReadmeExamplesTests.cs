@@ -3,6 +3,7 @@ using k8s;
 using k8s.Models;
 using StreamList;
 using StreamList.Informers;
+using StreamList.Sharding;
 using StreamList.Testing.Fixture;
 using StreamList.Testing.Server;
 using StreamList.Watching;
@@ -33,6 +34,7 @@ public sealed class ReadmeExamplesTests : IAsyncLifetime
         var nodes = _server.Collection<V1Node>();
         for (int i = 0; i < Nodes; i++)
             nodes.Create(NodeFixture.Create(i));
+        _server.Collection<V1Lease>();
         _kubeconfig = Path.Combine(Directory.CreateTempSubdirectory("streamlist-readme-").FullName, "config");
         await File.WriteAllTextAsync(_kubeconfig, $$"""
             apiVersion: v1
@@ -155,6 +157,33 @@ public sealed class ReadmeExamplesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scaling_out_a_replica_joins_a_shard_group()
+    {
+        var client = new Kubernetes(KubernetesClientConfiguration.BuildDefaultConfig());
+        // README: scaling-out
+        // using StreamList.Sharding;
+        await using var group = new ShardGroup(client, new ShardGroupOptions
+        {
+            Group = "my-controller",
+            Namespace = "my-controller-system",
+            Identity = Environment.GetEnvironmentVariable("POD_NAME") ?? Environment.MachineName,
+        });
+        await group.StartAsync();                           // holds its Lease, knows its shard among the live members
+        await using var pods = new Informer<V1Pod>(client.CreateListWatch<V1Pod>(),
+            new InformerOptions<V1Pod> { ShardSelector = group.Selector });
+        group.SelectorChanged += pods.ChangeShardSelector;  // members come and go: the shard follows
+        pods.Start();
+        // end README
+        Assert.True(await pods.WaitForSyncAsync(TimeSpan.FromMinutes(2)));
+        Assert.Equal(Pods, pods.Store.Count); // the only member holds everything
+        Assert.Equal(ShardSelector.Of(0, 1), pods.ShardSelector);
+        var leases = _server.Collection<V1Lease>();
+        Assert.NotNull(leases.Get("my-controller-system", group.LeaseName));
+        await group.StopAsync();
+        Assert.Null(leases.Get("my-controller-system", group.LeaseName)); // a clean stop hands its shard over at once
+    }
+
+    [Fact]
     public void The_README_shows_these_examples_as_they_run_here()
     {
         string root = RepositoryRoot();
@@ -172,7 +201,7 @@ public sealed class ReadmeExamplesTests : IAsyncLifetime
             Assert.True(readme.Contains(example, StringComparison.Ordinal), $"README.md does not show the example '{source[i].Trim()}' as the test runs it:\n{example}");
             examples++;
         }
-        Assert.Equal(3, examples);
+        Assert.Equal(4, examples);
     }
 
     private static string RepositoryRoot()
