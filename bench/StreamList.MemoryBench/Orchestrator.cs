@@ -25,13 +25,7 @@ internal static class Orchestrator
         using var server = BenchProcess.Start(Path.Combine(dir, "StreamList.Cli.dll"), $"serve --pods {pods}", env: null);
         string url = (await server.StandardOutput.ReadLineAsync())?.Trim() ?? throw new InvalidOperationException("the server printed no URL");
         Console.Error.WriteLine($"server {url} ({pods:N0} pods); warming its size cache");
-        using (var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan })
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(url), "/api/v1/pods"));
-            request.Headers.Accept.ParseAdd("application/vnd.kubernetes.protobuf");
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-            await (await response.Content.ReadAsStreamAsync()).CopyToAsync(Stream.Null);
-        }
+        await BenchProcess.WarmServerAsync(url);
 
         var results = new List<Measurement>();
         for (int r = 0; r < repeat; r++)

@@ -74,7 +74,7 @@ internal static class BenchCommands
     public static readonly Option<int> ShardPods = CliOptions.Int("--pods", "N", "pods on the server", min: 1, defaultValue: 100_000);
     public static readonly Option<int> Members = CliOptions.Int("--members", "M", "member processes in the shard group", min: 2, defaultValue: 4);
     public static readonly Option<double> LeaseSeconds = CliOptions.Double("--lease-seconds", "S", "the members' lease duration", min: 1, defaultValue: 15);
-    public static readonly Option<double> SummaryEvery = CliOptions.Double("--summary-every", "S", "how often each member reports (the resolution of the coverage times)", min: 0.1, defaultValue: 1);
+    public static readonly Option<double> SummaryEvery = CliOptions.Double("--summary-every", "S", "how often each member reports (the resolution of the coverage times)", min: 0.1, defaultValue: 2);
 
     public static readonly RootCommand Root = Build();
 

@@ -6,13 +6,16 @@ using System.Text.Json;
 namespace StreamList.MemoryBench;
 
 /// <summary>
-/// The scale-out benchmark: a server process with N pods; first one <c>streamlist sync</c> process
-/// holding every pod (the baseline), then M member processes started together in one shard group
+/// The scale-out benchmark: a server process with N pods (warmed by one list); first one
+/// <c>streamlist sync</c> process holding every pod (the baseline), then each of M shards synced
+/// alone in its own process (<c>--shard-selector</c>: what a member on its own machine sees), then M
+/// member processes started together in one shard group
 /// (<c>sync --shard-group</c>, Leases on the same server), each holding its shard. When all have
 /// synced and see each other, one member is killed (no clean leave: its Lease stays until it
 /// expires) and the survivors are watched until their caches again cover every pod. Prints one JSON
-/// line: the baseline's and each member's list time (syncSeconds) and peak RSS, their ratios, and
-/// the seconds from the kill to full coverage (to within the survivors' summary interval).
+/// line: the baseline's and each shard's list time (syncSeconds) and peak RSS alone, their ratios,
+/// the same for the members started together (sharing this machine's cores), and the seconds from
+/// the kill to full coverage (to within the survivors' summary interval).
 /// </summary>
 internal static class ShardRun
 {
@@ -24,9 +27,20 @@ internal static class ShardRun
         string url = (await server.StandardOutput.ReadLineAsync())?.Trim() ?? throw new InvalidOperationException("the server printed no URL");
         try
         {
-            Console.Error.WriteLine($"server {url}: one process holding all {pods:N0} pods");
+            Console.Error.WriteLine($"server {url}: warming its size cache");
+            await BenchProcess.WarmServerAsync(url);
+            Console.Error.WriteLine($"one process holding all {pods:N0} pods");
             var whole = await StormRun.RunJsonAsync(cli, $"sync --server {url} --resource pods --summary --quiet", null);
             Check(whole, pods, "the baseline");
+            double wholeSync = whole.GetProperty("syncSeconds").GetDouble(), wholePeak = whole.GetProperty("peakRssMiB").GetDouble();
+            var alone = new List<object>();
+            for (int i = 0; i < members; i++)
+            {
+                string selector = Sharding.ShardSelector.Of(i, members).ToString();
+                Console.Error.WriteLine($"shard {i} of {members} alone");
+                var s = await StormRun.RunJsonAsync(cli, $"sync --server {url} --resource pods --shard-selector \"{selector}\" --summary --quiet", null);
+                alone.Add(Figures(s, wholeSync, wholePeak));
+            }
 
             Console.Error.WriteLine($"{members} members in one shard group (lease {leaseSeconds} s)");
             string lease = leaseSeconds.ToString(CultureInfo.InvariantCulture);
@@ -47,7 +61,6 @@ internal static class ShardRun
                 ?? throw new InvalidOperationException("the survivors did not cover every pod: " + await FailuresAsync(survivors));
             double coverage = killed.Elapsed.TotalSeconds;
 
-            double wholeSync = whole.GetProperty("syncSeconds").GetDouble(), wholePeak = whole.GetProperty("peakRssMiB").GetDouble();
             var line = new Dictionary<string, object?>
             {
                 ["mode"] = "shards",
@@ -56,15 +69,8 @@ internal static class ShardRun
                 ["leaseSeconds"] = leaseSeconds,
                 ["summaryEverySeconds"] = summaryEvery,
                 ["whole"] = new { syncSeconds = wholeSync, peakRssMiB = wholePeak, objects = whole.GetProperty("objects").GetInt32() },
-                ["member"] = synced.Select(s => new
-                {
-                    objects = s.GetProperty("objects").GetInt32(),
-                    syncSeconds = s.GetProperty("syncSeconds").GetDouble(),
-                    peakRssMiB = s.GetProperty("peakRssMiB").GetDouble(),
-                    syncOverWhole = Math.Round(s.GetProperty("syncSeconds").GetDouble() / wholeSync, 3),
-                    peakOverWhole = Math.Round(s.GetProperty("peakRssMiB").GetDouble() / wholePeak, 3),
-                    selector = s.GetProperty("selector").GetString(),
-                }).ToArray(),
+                ["shardAlone"] = alone,
+                ["memberTogether"] = synced.Select(s => Figures(s, wholeSync, wholePeak)).ToArray(),
                 ["launchToCoveredSeconds"] = Math.Round(allSynced, 1),
                 ["killToCoveredSeconds"] = Math.Round(coverage, 1),
                 ["survivors"] = after.Select(s => new { objects = s.GetProperty("objects").GetInt32(), relists = s.GetProperty("relists").GetInt64(), peakRssMiB = s.GetProperty("peakRssMiB").GetDouble() }).ToArray(),
@@ -104,6 +110,16 @@ internal static class ShardRun
         var exited = children.Where(c => c.Exited.IsCompleted).ToArray();
         return exited.Length == 0 ? "timed out" : string.Join("; ", await Task.WhenAll(exited.Select(c => c.FailureAsync())));
     }
+
+    private static object Figures(JsonElement s, double wholeSync, double wholePeak) => new
+    {
+        objects = s.GetProperty("objects").GetInt32(),
+        syncSeconds = s.GetProperty("syncSeconds").GetDouble(),
+        peakRssMiB = s.GetProperty("peakRssMiB").GetDouble(),
+        syncOverWhole = Math.Round(s.GetProperty("syncSeconds").GetDouble() / wholeSync, 3),
+        peakOverWhole = Math.Round(s.GetProperty("peakRssMiB").GetDouble() / wholePeak, 3),
+        selector = s.GetProperty("selector").GetString(),
+    };
 
     private static void Check(JsonElement summary, int pods, string what)
     {

@@ -103,7 +103,7 @@ internal sealed class SyncCommand : ICommand
         var started = clock.Elapsed;
         await using (var display = settings.Quiet ? null : ProgressDisplay.Start(console.Error, () => Status(informer)))
         await using (var summaries = settings.SummaryEvery is { } every
-            ? ProgressDisplay.Start(console.Out, () => JsonSerializer.Serialize(SyncResult.Of(informer, gate, group), ListResult.JsonOptions), every, lines: true)
+            ? ProgressDisplay.Start(console.Out, () => JsonSerializer.Serialize(SyncResult.Of(informer, gate, group, collect: false), ListResult.JsonOptions), every, lines: true)
             : null)
         {
             informer.Start();
@@ -147,7 +147,8 @@ internal sealed class SyncCommand : ICommand
 /// (after a full collection: the steady state), <c>peakRssSinceSyncMiB</c> the peak from then on (relists,
 /// storms), both null until synced; <c>gcCommittedMiB</c> is the memory the GC holds committed now (heap and free space it keeps).
 /// <c>failures</c> counts lists and watches that failed (each followed by a backoff); <c>backoffs</c>, the older
-/// name, holds the same count for scripts that read it. <c>syncSeconds</c> runs from the informer's start
+/// name, holds the same count for scripts that read it. <c>heapMiB</c> is measured after a full blocking
+/// collection in the final line, as the last collection left it in the periodic ones. <c>syncSeconds</c> runs from the informer's start
 /// (after joining a shard group) to the first sync. <c>selector</c> is the shard selector in force at the end
 /// (null: everything), <c>shardFiltered</c> what the informer dropped itself because the server ignored it,
 /// <c>members</c> the shard group's live members as last read (null without a group).
@@ -156,13 +157,16 @@ internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, 
     long Backoffs, int MaxRelistsInFlight, double PeakRssMiB, double HeapMiB, double? SyncedRssMiB = null, double? PeakRssSinceSyncMiB = null, double? GcCommittedMiB = null,
     long Failures = 0, double? SyncSeconds = null, string? Selector = null, long ShardFiltered = 0, IReadOnlyList<string>? Members = null)
 {
-    public static SyncResult Of<T>(Informer<T> informer, RelistGate gate, ShardGroup? group = null)
+    /// <param name="collect">True (the final line): heapMiB after a full blocking collection. False (periodic
+    /// lines): the heap as the last collection left it, so that reporting does not cost a collection each time.</param>
+    public static SyncResult Of<T>(Informer<T> informer, RelistGate gate, ShardGroup? group = null, bool collect = true)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
         var items = informer.Store.List();
         var s = informer.Statistics;
         return new SyncResult(items.Count, StreamList.Testing.KeysSha256.Compute(items.Select(i => i.Metadata)), s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
-            s.Failures, gate.MaxInFlight, Math.Round(SyncMemory.PeakRssMiB(), 1), Math.Round(ProcessMemory.RetainedHeapMiB(), 1),
+            s.Failures, gate.MaxInFlight, Math.Round(SyncMemory.PeakRssMiB(), 1),
+            Math.Round(collect ? ProcessMemory.RetainedHeapMiB() : GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1),
             SyncMemory.SyncedRssMiB, SyncMemory.PeakRssSinceSyncMiB(), Math.Round(GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, 1),
             s.Failures, SyncMemory.SyncSeconds, informer.ShardSelector?.ToString(), s.ShardFiltered, group?.Members);
     }

@@ -19,4 +19,7 @@ internal static partial class ShardGroupLog
 
     [LoggerMessage(5, LogLevel.Warning, "shard group {Group}: deleting the Lease of {Identity} failed: {Error}")]
     public static partial void LeaveFailed(ILogger logger, string group, string identity, string error, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Error, "shard group {Group}: a SelectorChanged subscriber of {Identity} threw: {Error}")]
+    public static partial void SubscriberFailed(ILogger logger, string group, string identity, string error, Exception exception);
 }

@@ -241,8 +241,20 @@ public sealed class ShardGroup : IAsyncDisposable
         if (!_started)
             return;
         Interlocked.Increment(ref _changes);
-        if (!selector.Equals(previous))
-            SelectorChanged?.Invoke(selector);
+        if (selector.Equals(previous) || SelectorChanged is not { } changed)
+            return;
+        foreach (var handler in changed.GetInvocationList().Cast<Action<ShardSelector>>())
+        {
+            try
+            {
+                handler(selector);
+            }
+            catch (Exception e)
+            {
+                // Not a renewal failure: the members were read; one subscriber's failure must not stop the others or the loop.
+                ShardGroupLog.SubscriberFailed(_logger, _options.Group, _options.Identity, e.Message, e);
+            }
+        }
     }
 
     private async Task RenewAsync(CancellationToken cancellationToken)
