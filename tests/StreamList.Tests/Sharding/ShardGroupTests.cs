@@ -121,6 +121,30 @@ public class ShardGroupTests
     }
 
     [Fact]
+    public async Task A_subscriber_that_throws_does_not_keep_the_change_from_the_others()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero));
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 1 });
+        var leases = server.Collection<V1Lease>();
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
+        await using var group = new ShardGroup(client, new ShardGroupOptions { Group = "g", Namespace = "ctl", Identity = "one", LeaseDuration = LeaseDuration, SettleTime = TimeSpan.Zero, Time = time });
+        await group.StartAsync();
+        var seen = new List<ShardSelector>();
+        group.SelectorChanged += _ => throw new InvalidOperationException("a broken subscriber");
+        group.SelectorChanged += seen.Add;
+
+        leases.Create(new V1Lease
+        {
+            Metadata = new V1ObjectMeta { Name = "g-two", NamespaceProperty = "ctl", Labels = new Dictionary<string, string> { [ShardGroup.GroupLabel] = "g" } },
+            Spec = new V1LeaseSpec { HolderIdentity = "two", LeaseDurationSeconds = 15, RenewTime = time.GetUtcNow().UtcDateTime },
+        });
+        await AdvanceGroup(time, group, LeaseDuration / 3);
+        Assert.Equal([ShardSelector.Of(0, 2)], seen);
+        Assert.Equal(ShardSelector.Of(0, 2), group.Selector);
+        Assert.Equal(1, group.MembershipChanges);
+    }
+
+    [Fact]
     public void Bad_options_are_argument_errors_before_any_request()
     {
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
