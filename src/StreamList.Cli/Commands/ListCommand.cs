@@ -15,10 +15,12 @@ using StreamList.Codec;
 namespace StreamList.Cli.Commands;
 
 /// <summary>
-/// <c>streamlist list</c>: lists one resource with StreamList's streaming decoder, holding every
-/// object as a store would, with live progress on stderr. Prints <c>namespace/name resourceVersion</c>
-/// per object, or with <c>--summary</c> one JSON line
-/// <c>{items, bytes, seconds, peakRssMiB, heapMiB, keysSha256}</c>.
+/// <c>streamlist list</c>: lists one resource with StreamList's streaming decoder, with live progress
+/// on stderr. Each object is dropped once its key is taken (only the keys are kept, for keysSha256);
+/// <c>--hold</c> keeps every object, as a cache of decoded objects would. Prints
+/// <c>namespace/name resourceVersion</c> per object, or with <c>--summary</c> one JSON line
+/// <c>{items, bytes, seconds, peakRssMiB, heapMiB, keysSha256}</c>, heapMiB after a full collection
+/// with what was kept alive.
 /// </summary>
 internal sealed class ListCommand : ICommand
 {
@@ -28,6 +30,7 @@ internal sealed class ListCommand : ICommand
     private readonly Option<int?> _pageSize = CliOptions.OptionalInt("--page-size", "N", "list in pages of N (default: one response)", min: 1);
     private readonly Option<bool> _noIntern = CliOptions.Flag("--no-intern", "do not share repeated strings between objects");
     private readonly Option<bool> _gzip = CliOptions.Flag("--gzip", "accept a gzip-compressed response");
+    private readonly Option<bool> _hold = CliOptions.Flag("--hold", "keep every object in memory, as a cache of decoded objects would (default: keep only the keys)");
     private readonly Option<bool> _summary = CliOptions.Flag("--summary", "print one JSON line {items, bytes, seconds, peakRssMiB, heapMiB, keysSha256} instead of the keys");
     private readonly Option<bool> _quiet = CliOptions.Quiet();
 
@@ -40,6 +43,7 @@ internal sealed class ListCommand : ICommand
         Declaration.Add(_pageSize);
         Declaration.Add(_noIntern);
         Declaration.Add(_gzip);
+        Declaration.Add(_hold);
         Declaration.Add(_summary);
         Declaration.Add(_quiet);
     }
@@ -58,14 +62,14 @@ internal sealed class ListCommand : ICommand
             Decode = parsed.GetValue(_noIntern) ? DecodeOptions.NoInterning : DecodeOptions.Default,
         };
         bool summary = parsed.GetValue(_summary);
-        var result = await type.RunAsync(new HoldEveryItem(client, _selection.Namespace(parsed), options, console, summary, parsed.GetValue(_quiet), cancellationToken))
+        var result = await type.RunAsync(new ListEveryItem(client, _selection.Namespace(parsed), options, console, summary, parsed.GetValue(_hold), parsed.GetValue(_quiet), cancellationToken))
             .ConfigureAwait(false);
         if (summary)
             console.Out.WriteLine(JsonSerializer.Serialize(result, ListResult.JsonOptions));
         return ExitCodes.Ok;
     }
 
-    private sealed record HoldEveryItem(Kubernetes Client, string? Namespace, StreamingOptions Options, CliConsole Console, bool Summary, bool Quiet,
+    private sealed record ListEveryItem(Kubernetes Client, string? Namespace, StreamingOptions Options, CliConsole Console, bool Summary, bool Hold, bool Quiet,
         CancellationToken CancellationToken) : IResourceAction<ListResult>
     {
         public async Task<ListResult> RunAsync<T>()
@@ -73,19 +77,22 @@ internal sealed class ListCommand : ICommand
         {
             var progress = new ListProgress();
             var held = new List<T>();
+            var keys = new List<(string?, string, string?)>();
             var clock = Stopwatch.StartNew();
             await using (var display = Quiet ? null : ProgressDisplay.Start(Console.Error, () => $"listed {progress.Items:N0} items, {progress.Bytes / 1048576.0:N1} MiB, RSS {ProcessMemory.RssMiB():N0} MiB"))
             {
                 await foreach (var item in Client.ListStreamingAsync<T>(ResourceDescriptor.For<T>(Namespace), new ListRequest(), progress, Options, CancellationToken).ConfigureAwait(false))
                 {
-                    held.Add(item);
+                    keys.Add((item.Metadata.NamespaceProperty, item.Metadata.Name, item.Metadata.ResourceVersion));
+                    if (Hold)
+                        held.Add(item);
                     if (!Summary)
                         Console.Out.WriteLine($"{ObjectKey.For(item.Metadata)} {item.Metadata.ResourceVersion}");
                 }
             }
             double seconds = clock.Elapsed.TotalSeconds;
-            var result = new ListResult(held.Count, progress.Bytes, Math.Round(seconds, 3), Math.Round(ProcessMemory.PeakRssMiB(), 1),
-                Math.Round(ProcessMemory.RetainedHeapMiB(), 1), KeysSha256.Compute(held.Select(h => h.Metadata)));
+            var result = new ListResult(keys.Count, progress.Bytes, Math.Round(seconds, 3), Math.Round(ProcessMemory.PeakRssMiB(), 1),
+                Math.Round(ProcessMemory.RetainedHeapMiB(), 1), KeysSha256.Compute(keys));
             GC.KeepAlive(held);
             return result;
         }

@@ -143,7 +143,8 @@ internal sealed class SyncCommand : ICommand
 
 /// <summary>The summary line of <c>streamlist sync</c>.</summary>
 /// <remarks>
-/// <c>peakRssMiB</c> covers the whole run; <c>syncedRssMiB</c> is the resident set right after the first sync
+/// <c>keysSha256</c> is hashed from the store's keys and resourceVersions without building objects, and
+/// <c>heapMiB</c> (final line) measured after that with only the store alive. <c>peakRssMiB</c> covers the whole run; <c>syncedRssMiB</c> is the resident set right after the first sync
 /// (after a full collection: the steady state), <c>peakRssSinceSyncMiB</c> the peak from then on (relists,
 /// storms), both null until synced; <c>gcCommittedMiB</c> is the memory the GC holds committed now (heap and free space it keeps).
 /// <c>failures</c> counts lists and watches that failed (each followed by a backoff); <c>backoffs</c>, the older
@@ -162,13 +163,27 @@ internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, 
     public static SyncResult Of<T>(Informer<T> informer, RelistGate gate, ShardGroup? group = null, bool collect = true)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
-        var items = informer.Store.List();
+        // Hashed from the store's keys and versions: no object is built, so the heap measured next is the store's.
+        var (objects, keysSha256) = Fingerprint(informer.Store);
         var s = informer.Statistics;
-        return new SyncResult(items.Count, StreamList.Testing.KeysSha256.Compute(items.Select(i => i.Metadata)), s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
+        return new SyncResult(objects, keysSha256, s.Relists, s.WatchRestarts, s.WatchExpired, s.Events,
             s.Failures, gate.MaxInFlight, Math.Round(SyncMemory.PeakRssMiB(), 1),
             Math.Round(collect ? ProcessMemory.RetainedHeapMiB() : GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1),
             SyncMemory.SyncedRssMiB, SyncMemory.PeakRssSinceSyncMiB(), Math.Round(GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, 1),
             s.Failures, SyncMemory.SyncSeconds, informer.ShardSelector?.ToString(), s.ShardFiltered, group?.Members);
+    }
+
+    private static (int Objects, string KeysSha256) Fingerprint<T>(IStore<T> store)
+        where T : class
+    {
+        var versions = store.ListResourceVersions();
+        return (versions.Count, StreamList.Testing.KeysSha256.Compute(versions.Select(v => Split(v.Key, v.ResourceVersion))));
+    }
+
+    private static (string? Namespace, string Name, string? ResourceVersion) Split(string key, string? resourceVersion)
+    {
+        int slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? (null, key, resourceVersion) : (key[..slash], key[(slash + 1)..], resourceVersion);
     }
 }
 

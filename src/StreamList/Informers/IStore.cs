@@ -19,6 +19,12 @@ public interface IStore<T>
     /// <summary>Every key, in no particular order.</summary>
     IReadOnlyList<string> ListKeys();
 
+    /// <summary>
+    /// Every key with the resourceVersion stored for it, read at one point in time, in no particular
+    /// order, without building any object (a compact store decodes nothing).
+    /// </summary>
+    IReadOnlyList<(string Key, string? ResourceVersion)> ListResourceVersions();
+
     /// <summary>Objects whose index <paramref name="indexName"/> has the value <paramref name="indexedValue"/>.</summary>
     /// <exception cref="ArgumentException">No index of that name.</exception>
     IReadOnlyList<T> ByIndex(string indexName, string indexedValue);

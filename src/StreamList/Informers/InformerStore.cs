@@ -371,6 +371,19 @@ internal sealed class InformerStore<T> : IStore<T>
         return payload is null ? null : _payload.Read(payload);
     }
 
+    /// <inheritdoc/>
+    public IReadOnlyList<(string Key, string? ResourceVersion)> ListResourceVersions()
+    {
+        lock (_readGate)
+        {
+            var versions = new (string, string?)[_entries.Count];
+            int i = 0;
+            foreach (var entry in _entries.Values)
+                versions[i++] = (entry.Key, entry.ResourceVersion);
+            return versions;
+        }
+    }
+
     /// <summary>The resourceVersion stored for <paramref name="key"/>, or null when not stored.</summary>
     public string? ResourceVersionOf(string key)
     {

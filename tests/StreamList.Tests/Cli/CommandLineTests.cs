@@ -153,7 +153,9 @@ public sealed class CommandLineTests : IDisposable
         var protobuf = Json(await RunAsync("list", "--server", url, "--resource", "pods", "--summary", "--quiet"));
         var json = Json(await RunAsync("list", "--server", url, "--resource", "pods", "--encoding", "json", "--summary", "--quiet"));
         var jsonOldName = Json(await RunAsync("list", "--server", url, "--resource", "pods", "--format", "json", "--summary", "--quiet"));
+        var held = Json(await RunAsync("list", "--server", url, "--resource", "pods", "--hold", "--summary", "--quiet"));
         Assert.Equal(300, protobuf.GetProperty("items").GetInt64());
+        Assert.Equal((300L, protobuf.GetProperty("keysSha256").GetString()), (held.GetProperty("items").GetInt64(), held.GetProperty("keysSha256").GetString()));
         Assert.Equal(protobuf.GetProperty("keysSha256").GetString(), json.GetProperty("keysSha256").GetString());
         Assert.Equal(json.GetProperty("bytes").GetInt64(), jsonOldName.GetProperty("bytes").GetInt64());
         Assert.NotEqual(protobuf.GetProperty("bytes").GetInt64(), json.GetProperty("bytes").GetInt64()); // the encodings differ on the wire
