@@ -24,7 +24,7 @@ public class ShardGroupTests
     [Fact]
     public async Task Members_split_the_pods_and_survivors_take_over_a_killed_members_range_when_its_lease_expires()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero));
+        var time = NewTime();
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 900, Seed = 8 });
         var leases = server.Collection<V1Lease>();
         await using var a = await Replica.StartAsync(server, "replica-a", time);
@@ -72,11 +72,11 @@ public class ShardGroupTests
     [Fact]
     public async Task A_renewal_that_meets_a_newer_lease_reads_it_again_and_a_deleted_lease_is_created_again()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero));
+        var time = NewTime();
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 1 });
         var leases = server.Collection<V1Lease>();
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
-        await using var group = new ShardGroup(client, new ShardGroupOptions { Group = "g", Namespace = "ctl", Identity = "one", LeaseDuration = LeaseDuration, SettleTime = TimeSpan.Zero, Time = time });
+        await using var group = Member(client, "one", time, settle: false);
         await group.StartAsync();
 
         // Someone else writes the Lease (a newer resourceVersion): the next renewal gets 409, reads, and renews.
@@ -99,13 +99,12 @@ public class ShardGroupTests
     [Fact]
     public async Task Replicas_started_together_find_each_other_before_either_lists()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero));
+        var time = NewTime();
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 1 });
         server.Collection<V1Lease>();
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
-        ShardGroup Member(string id) => new(client, new ShardGroupOptions { Group = "g", Namespace = "ctl", Identity = id, LeaseDuration = LeaseDuration, Time = time });
-        await using var a = Member("a");
-        await using var b = Member("b");
+        await using var a = Member(client, "a", time, settle: true);
+        await using var b = Member(client, "b", time, settle: true);
         var startA = a.StartAsync();
         await FakeTime.Until(() => a.Renewals == 1); // a holds its Lease and sees only itself; b is not there yet
         var startB = b.StartAsync();
@@ -123,11 +122,11 @@ public class ShardGroupTests
     [Fact]
     public async Task A_subscriber_that_throws_does_not_keep_the_change_from_the_others()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero));
+        var time = NewTime();
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 1 });
         var leases = server.Collection<V1Lease>();
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
-        await using var group = new ShardGroup(client, new ShardGroupOptions { Group = "g", Namespace = "ctl", Identity = "one", LeaseDuration = LeaseDuration, SettleTime = TimeSpan.Zero, Time = time });
+        await using var group = Member(client, "one", time, settle: false);
         await group.StartAsync();
         var seen = new List<ShardSelector>();
         group.SelectorChanged += _ => throw new InvalidOperationException("a broken subscriber");
@@ -153,6 +152,12 @@ public class ShardGroupTests
         Assert.Throws<ArgumentException>(() => new ShardGroup(client, good with { Group = "" }));
         Assert.Throws<ArgumentException>(() => new ShardGroup(client, good with { LeaseDuration = TimeSpan.FromMilliseconds(10) }));
     }
+
+    private static FakeTimeProvider NewTime() => new(new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero));
+
+    /// <summary>A member of group "g" in namespace "ctl"; <paramref name="settle"/> keeps the default settle time, else none.</summary>
+    private static ShardGroup Member(Kubernetes client, string identity, FakeTimeProvider time, bool settle) =>
+        new(client, new ShardGroupOptions { Group = "g", Namespace = "ctl", Identity = identity, LeaseDuration = LeaseDuration, SettleTime = settle ? null : TimeSpan.Zero, Time = time });
 
     private static async Task AdvanceGroup(FakeTimeProvider time, ShardGroup group, TimeSpan by)
     {
