@@ -33,7 +33,8 @@ namespace StreamList.Informers;
 /// Sharding: with a <see cref="ShardSelector"/> every list and watch carries it; whatever the server
 /// sends outside it (a server without KEP-5866 ignores the selector) is filtered here, counted, and
 /// logged once, so the cache is the same either way. <see cref="SwitchShard"/> drops what left the
-/// shard at once and restarts the pass as a relist, which brings what entered it.
+/// shard at once; <see cref="RestartPass"/> then ends the pass: a relist follows when the shard grew
+/// (it brings what entered), else a watch from the last seen resourceVersion with the new selector.
 /// </summary>
 internal sealed class Reflector<T>
     where T : class, IKubernetesObject<V1ObjectMeta>
@@ -168,7 +169,7 @@ internal sealed class Reflector<T>
     /// <summary>
     /// Makes <paramref name="selector"/> the shard in force. The caller holds <c>syncRoot</c>: objects
     /// outside the new shard are removed and their deletes distributed before it returns. Call
-    /// <see cref="RestartPass"/> after releasing the lock to relist for what entered the shard.
+    /// <see cref="RestartPass"/> after releasing the lock so that lists and watches carry the new selector.
     /// </summary>
     public void SwitchShard(ShardSelector? selector)
     {
@@ -324,19 +325,19 @@ internal sealed class Reflector<T>
 
     // ---- Watch --------------------------------------------------------------------------
 
-    private WatchRequest NewWatchRequest(string? rv) => new()
+    private WatchRequest NewWatchRequest(string? rv, ShardSelector? shard) => new()
     {
         ResourceVersion = rv,
         LabelSelector = _options.LabelSelector,
         FieldSelector = _options.FieldSelector,
-        ShardSelector = _shard,
+        ShardSelector = shard,
         AllowWatchBookmarks = true,
         TimeoutSeconds = ResourceVersionRules.WatchTimeoutSeconds(_options.MinWatchTimeout, _random),
     };
 
     private async Task<State> WatchAsync(CancellationToken cancellationToken)
     {
-        var request = NewWatchRequest(_lastSeen);
+        var request = NewWatchRequest(_lastSeen, _shard);
         bool syntheticAdds = ResourceVersionRules.StartsWithSyntheticAdds(request.ResourceVersion);
         ReflectorLog.Watching(_logger, _resource, request.ResourceVersion ?? "", request.TimeoutSeconds ?? 0);
         StreamListMetrics.WatchStarts.Add(1, _tags);
@@ -380,14 +381,14 @@ internal sealed class Reflector<T>
     {
         long unchanged = 0;
         bool initialDone = false;
-        WatchRequest? request = null;
-        request = NewWatchRequest(ResourceVersionRules.ForWatchList(_lastSeen, _lastSeenUnavailable)) with
+        var shard = _shard;
+        var request = NewWatchRequest(ResourceVersionRules.ForWatchList(_lastSeen, _lastSeenUnavailable), shard) with
         {
             SendInitialEvents = true,
             ResourceVersionMatch = "NotOlderThan",
             SkipUnchanged = !_options.SkipUnchangedOnRelist ? null : id =>
             {
-                if (initialDone || request!.ShardSelector?.Matches(id.Uid, id.Namespace) == false || !_store.TryMarkUnchanged(ObjectKey.For(id.Namespace, id.Name), id.Uid, id.ResourceVersion))
+                if (initialDone || shard?.Matches(id.Uid, id.Namespace) == false || !_store.TryMarkUnchanged(ObjectKey.For(id.Namespace, id.Name), id.Uid, id.ResourceVersion))
                     return false;
                 unchanged++;
                 return true;
@@ -530,10 +531,11 @@ internal sealed class Reflector<T>
             return false;
         Statistics.ShardFilteredOnce();
         StreamListMetrics.ShardFiltered.Add(1, _tags);
+        ShardIgnored(shard); // also for a WatchList, whose stream echoes no shardInfo
         return true;
     }
 
-    /// <summary>A list came back without its shard selector echoed: the server ignored it; we filter (logged once).</summary>
+    /// <summary>A list came back without its shard selector echoed, or an object outside it arrived: the server ignored it; we filter (logged once).</summary>
     private void ShardIgnored(ShardSelector shard)
     {
         if (_loggedShardFallback)
