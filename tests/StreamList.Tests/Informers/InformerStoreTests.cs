@@ -115,6 +115,24 @@ public class InformerStoreTests
 
     [Theory]
     [MemberData(nameof(Modes))]
+    public void Keys_and_versions_are_listed_without_building_objects_and_a_shard_removal_reports_each_delete(StoreMode mode)
+    {
+        var store = new InformerStore<V1Pod>(mode, null, null);
+        store.Upsert(Pod("a", "p1", null, 5, "uid-1"));
+        store.Upsert(Pod("b", "p2", null, 6, "uid-2"));
+        store.Upsert(Pod("b", "p3", null, 7, "uid-3"));
+        Assert.Equal([("a/p1", "5"), ("b/p2", "6"), ("b/p3", "7")], store.ListResourceVersions().Order());
+
+        // Keep namespace b except uid-3: the other two go, each with its stored state, not a tombstone.
+        var gone = store.RemoveUnless((ns, uid) => ns == "b" && uid != "uid-3");
+        Assert.Equal(["a/p1", "b/p3"], gone.Select(d => d.Key).Order());
+        Assert.All(gone, d => Assert.Equal((DeltaType.Deleted, false), (d.Type, d.FinalStateUnknown)));
+        Assert.Equal("7", gone.Single(d => d.Key == "b/p3").Old!.Metadata.ResourceVersion);
+        Assert.Equal([("b/p2", "6")], store.ListResourceVersions());
+    }
+
+    [Theory]
+    [MemberData(nameof(Modes))]
     public void A_delete_reports_the_last_seen_state_when_given(StoreMode mode)
     {
         var store = NewStore(mode);
