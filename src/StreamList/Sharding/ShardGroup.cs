@@ -110,7 +110,9 @@ public sealed class ShardGroup : IAsyncDisposable
         var settle = _options.SettleTime ?? RenewEvery;
         if (settle > TimeSpan.Zero)
         {
-            await WaitUntilAsync(_options.Time.GetUtcNow() + settle, cancellationToken).ConfigureAwait(false);
+            var due = _options.Time.GetUtcNow() + settle;
+            Interlocked.Exchange(ref _nextCheck, due.UtcTicks);
+            await WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
             next = await TickAsync(cancellationToken).ConfigureAwait(false);
         }
         Interlocked.Exchange(ref _nextCheck, next.UtcTicks);

@@ -56,6 +56,7 @@ public class ShardGroupTests
         Assert.Equal([ShardSelector.Of(0, 2), ShardSelector.Of(1, 2)], new[] { a.Informer.ShardSelector!, c.Informer.ShardSelector! });
         // ... and hold every pod after one relist each, with no more fake time passing.
         await UntilCovered(server, [a, c]);
+        await FakeTime.Until(() => a.Informer.Statistics.ListsCompleted >= 2 && c.Informer.Statistics.ListsCompleted >= 2); // counted when each relist ends
         // Joins only narrowed a's shard (watch restarted, no relist); b's death widened both.
         Assert.Equal([2, 2], new[] { a, c }.Select(r => r.Informer.Statistics.ListsCompleted));
 
@@ -106,13 +107,12 @@ public class ShardGroupTests
         await using var a = Member(client, "a", time, settle: true);
         await using var b = Member(client, "b", time, settle: true);
         var startA = a.StartAsync();
-        await FakeTime.Until(() => a.Renewals == 1); // a holds its Lease and sees only itself; b is not there yet
         var startB = b.StartAsync();
-        await FakeTime.Until(() => b.Renewals == 1);
-        // The settle time passes (b may still be about to start its wait): both read the group again.
-        var both = Task.WhenAll(startA, startB);
-        await time.AdvanceUntil(() => both.IsCompleted, TimeSpan.FromSeconds(1));
-        await both;
+        // Both hold their Leases and wait to settle (a may have seen only itself); then the settle time passes.
+        await FakeTime.Until(() => a.NextCheck > time.GetUtcNow() && b.NextCheck > time.GetUtcNow());
+        Assert.Equal((1, 1), (a.Renewals, b.Renewals));
+        time.Advance(LeaseDuration / 3);
+        await Task.WhenAll(startA, startB);
         Assert.Equal(["a", "b"], a.Members);
         Assert.Equal(["a", "b"], b.Members);
         Assert.Equal((ShardSelector.Of(0, 2), ShardSelector.Of(1, 2)), (a.Selector!, b.Selector!));
