@@ -177,13 +177,11 @@ internal sealed record SyncResult(int Objects, string KeysSha256, long Relists, 
         where T : class
     {
         var versions = store.ListResourceVersions();
-        return (versions.Count, StreamList.Testing.KeysSha256.Compute(versions.Select(v => Split(v.Key, v.ResourceVersion))));
-    }
-
-    private static (string? Namespace, string Name, string? ResourceVersion) Split(string key, string? resourceVersion)
-    {
-        int slash = key.IndexOf('/', StringComparison.Ordinal);
-        return slash < 0 ? (null, key, resourceVersion) : (key[..slash], key[(slash + 1)..], resourceVersion);
+        return (versions.Count, StreamList.Testing.KeysSha256.Compute(versions.Select(v =>
+        {
+            var (ns, name) = ObjectKey.Split(v.Key);
+            return (ns, name, v.ResourceVersion);
+        })));
     }
 }
 

@@ -308,8 +308,7 @@ internal sealed class InformerStore<T> : IStore<T>
             List<StoreEntry>? gone = null;
             foreach (var entry in _entries.Values)
             {
-                int slash = entry.Key.IndexOf('/', StringComparison.Ordinal);
-                if (!keep(slash < 0 ? null : entry.Key[..slash], entry.Uid))
+                if (!keep(ObjectKey.Split(entry.Key).Namespace, entry.Uid))
                     (gone ??= []).Add(entry);
             }
             return gone is null ? [] : RemoveAll(gone, finalStateUnknown: false);

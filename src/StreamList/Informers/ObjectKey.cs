@@ -14,4 +14,12 @@ public static class ObjectKey
 
     /// <summary>The key of a namespaced or cluster-scoped name.</summary>
     public static string For(string? @namespace, string name) => string.IsNullOrEmpty(@namespace) ? name : @namespace + "/" + name;
+
+    /// <summary>The namespace (null for a cluster-scoped key) and name of a key: the inverse of <see cref="For(string?, string)"/>.</summary>
+    public static (string? Namespace, string Name) Split(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        int slash = key.IndexOf('/', StringComparison.Ordinal);
+        return slash < 0 ? (null, key) : (key[..slash], key[(slash + 1)..]);
+    }
 }

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using k8s.Models;
 using StreamList.Cli;
+using StreamList.Tests.Support;
+using StreamList.Informers;
 using StreamList.Sharding;
 using StreamList.Testing;
 using StreamList.Testing.Server;
@@ -87,18 +89,16 @@ public sealed class ShardedSyncTests : IDisposable
 
     private static (string? Namespace, string Name, string? ResourceVersion) Parse(string line)
     {
-        var (key, rv) = (line[..line.IndexOf(' ')], line[(line.IndexOf(' ') + 1)..]);
-        int slash = key.IndexOf('/');
-        return slash < 0 ? (null, key, rv) : (key[..slash], key[(slash + 1)..], rv);
+        int space = line.IndexOf(' ', StringComparison.Ordinal);
+        var (ns, name) = ObjectKey.Split(line[..space]);
+        return (ns, name, line[(space + 1)..]);
     }
 
     private static string Sha256(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
     private static async Task<(int Exit, string Out, string Error)> RunAsync(params string[] args)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int exit = await Program.RunAsync(args, new CliConsole(stdout, stderr, () => new MemoryStream(), outputIsTerminal: false), CancellationToken.None);
-        return (exit, stdout.ToString(), stderr.ToString());
+        var r = await CliRun.RunAsync(args);
+        return (r.ExitCode, r.Out, r.Error);
     }
 }

@@ -49,11 +49,11 @@ public class InformerFaultTests
             return ValueTask.CompletedTask;
         }
 
-        public string Sha => KeysSha256.Compute(Keys.Select(kv => (NamespaceOf(kv.Key), NameOf(kv.Key), (string?)kv.Value)));
-
-        private static string? NamespaceOf(string key) => key.Contains('/', StringComparison.Ordinal) ? key[..key.IndexOf('/', StringComparison.Ordinal)] : null;
-
-        private static string NameOf(string key) => key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..];
+        public string Sha => KeysSha256.Compute(Keys.Select(kv =>
+        {
+            var (ns, name) = ObjectKey.Split(kv.Key);
+            return (ns, name, (string?)kv.Value);
+        }));
     }
 
     [Theory]
