@@ -279,9 +279,7 @@ internal sealed class Reflector<T>
             ShardSelector = shard,
             SkipUnchanged = !_options.SkipUnchangedOnRelist ? null : id =>
             {
-                if (shard is not null && !shard.Matches(id.Uid, id.Namespace))
-                    return false; // decoded, then filtered: it must not count as seen
-                if (!_store.TryMarkUnchanged(ObjectKey.For(id.Namespace, id.Name), id.Uid, id.ResourceVersion))
+                if (!HeldUnchanged(shard, id.Namespace, id.Name, id.Uid, id.ResourceVersion))
                     return false;
                 unchanged++;
                 return true;
@@ -293,7 +291,7 @@ internal sealed class Reflector<T>
         {
             await foreach (var obj in Pager.ListAllAsync(_listWatch.List, request, pageSize, progress, cancellationToken).ConfigureAwait(false))
             {
-                if (IsUnchanged(obj))
+                if (IsUnchanged(obj, shard))
                 {
                     unchanged++;
                     continue;
@@ -388,7 +386,7 @@ internal sealed class Reflector<T>
             ResourceVersionMatch = "NotOlderThan",
             SkipUnchanged = !_options.SkipUnchangedOnRelist ? null : id =>
             {
-                if (initialDone || shard?.Matches(id.Uid, id.Namespace) == false || !_store.TryMarkUnchanged(ObjectKey.For(id.Namespace, id.Name), id.Uid, id.ResourceVersion))
+                if (initialDone || !HeldUnchanged(shard, id.Namespace, id.Name, id.Uid, id.ResourceVersion))
                     return false;
                 unchanged++;
                 return true;
@@ -424,7 +422,7 @@ internal sealed class Reflector<T>
                         continue;
                     }
                     items++;
-                    if (e.Type == WatchEventKind.Added && IsUnchanged(e.Object))
+                    if (e.Type == WatchEventKind.Added && IsUnchanged(e.Object, shard))
                     {
                         unchanged++;
                         continue;
@@ -472,10 +470,18 @@ internal sealed class Reflector<T>
         return StreamListMetrics.RelistInFlight(slot);
     }
 
-    /// <summary>During a relist: true (and marked seen) when the store holds this object with the same uid and RV.</summary>
-    private bool IsUnchanged(T obj) =>
+    /// <summary>During a relist: <see cref="HeldUnchanged"/> for a decoded object.</summary>
+    private bool IsUnchanged(T obj, ShardSelector? shard) =>
         _options.SkipUnchangedOnRelist && obj.Metadata is { Name.Length: > 0 } meta
-        && _store.TryMarkUnchanged(ObjectKey.For(meta), meta.Uid ?? "", meta.ResourceVersion ?? "");
+        && HeldUnchanged(shard, meta.NamespaceProperty, meta.Name, meta.Uid, meta.ResourceVersion);
+
+    /// <summary>
+    /// During a relist: true (and marked seen) when the store holds this object with the same uid and
+    /// RV. An object outside <paramref name="shard"/> never is: it is filtered, so it must not count as seen.
+    /// </summary>
+    private bool HeldUnchanged(ShardSelector? shard, string? @namespace, string name, string? uid, string? resourceVersion) =>
+        shard?.Matches(uid, @namespace) != false
+        && _store.TryMarkUnchanged(ObjectKey.For(@namespace, name), uid ?? "", resourceVersion ?? "");
 
     private void Apply(T received)
     {
