@@ -132,7 +132,7 @@ internal sealed class CollectionEndpoint<T>(FakeApiServer server, ObjectCollecti
         var metadata = new V1ListMeta
         {
             ResourceVersion = version.ToString(CultureInfo.InvariantCulture),
-            ShardInfo = filter.ShardText is { } shard ? new V1ShardInfo { Selector = shard } : null,
+            ShardInfo = filter.ShardInfo,
         };
         var body = new ArrayBufferWriter<byte>();
         if (encoding == BodyEncoding.Protobuf)

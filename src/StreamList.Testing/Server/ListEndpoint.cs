@@ -55,7 +55,7 @@ internal sealed class ListEndpoint(FakeApiServer server)
         var metadata = new V1ListMeta
         {
             ResourceVersion = snapshot!.ResourceVersion.ToString(CultureInfo.InvariantCulture),
-            ShardInfo = query.Filter.ShardText is { } shard ? new V1ShardInfo { Selector = shard } : null,
+            ShardInfo = query.Filter.ShardInfo,
         };
         if (page.Next is { } next)
         {

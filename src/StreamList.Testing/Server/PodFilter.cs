@@ -26,8 +26,8 @@ internal sealed class PodFilter
     /// <summary>The shard selector applied, or null (none sent, or the server ignores it).</summary>
     public ShardSelector? Shard { get; private set; }
 
-    /// <summary>The shard selector's text as the client sent it: what the list echoes in <c>shardInfo</c>.</summary>
-    public string? ShardText { get; private set; }
+    /// <summary>What a list echoes in <c>metadata.shardInfo</c>: the applied selector as the client sent it, or null.</summary>
+    public V1ShardInfo? ShardInfo { get; private set; }
 
     /// <summary>True when selecting needs labels or a name (the whole object).</summary>
     public bool HasLabelOrNameSelector => _labels.Count > 0 || Name is not null;
@@ -52,7 +52,7 @@ internal sealed class PodFilter
             return false;
         }
         filter.Shard = shard;
-        filter.ShardText = shardText;
+        filter.ShardInfo = new V1ShardInfo { Selector = shardText };
         return true;
     }
 
