@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using StreamList.Cli;
+using StreamList.Tests.Support;
 using StreamList.Testing.Server;
 
 namespace StreamList.Tests.Cli;
@@ -16,16 +17,7 @@ public sealed class CommandLineTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private sealed record Result(int ExitCode, string Out, string Error);
-
-    private static async Task<Result> RunAsync(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var console = new CliConsole(stdout, stderr, () => new MemoryStream(), outputIsTerminal: false);
-        int exit = await Program.RunAsync(args, console, CancellationToken.None);
-        return new Result(exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<CliRun.Result> RunAsync(params string[] args) => CliRun.RunAsync(args);
 
     private static string ReadmePath()
     {
@@ -169,7 +161,7 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal(1, nodes.GetProperty("objects").GetInt32());
     }
 
-    private static JsonElement Json(Result r)
+    private static JsonElement Json(CliRun.Result r)
     {
         Assert.True(r.ExitCode == 0, r.Error);
         return JsonDocument.Parse(r.Out.Trim().Split('\n')[^1]).RootElement.Clone();

@@ -18,22 +18,9 @@ public sealed class DecodeCommandTests : IDisposable
 
     public static TheoryData<string> Names => Fixtures.All();
 
-    private sealed record Result(int ExitCode, string Out, string Error, byte[] Binary)
-    {
-        public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
+    private static CliRun.Result Run(params string[] args) => Run(outputIsTerminal: false, args);
 
-    private static Result Run(params string[] args) => Run(outputIsTerminal: false, args);
-
-    private static Result Run(bool outputIsTerminal, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var binary = new MemoryStream();
-        var console = new CliConsole(stdout, stderr, () => binary, outputIsTerminal);
-        int exit = Program.RunAsync(args, console, CancellationToken.None).GetAwaiter().GetResult();
-        return new Result(exit, stdout.ToString(), stderr.ToString(), binary.ToArray());
-    }
+    private static CliRun.Result Run(bool outputIsTerminal, params string[] args) => CliRun.RunAsync(outputIsTerminal, args).GetAwaiter().GetResult();
 
     private static string FixturePath(string name, string extension) => Path.Combine(Fixtures.Dir, name + extension);
 
@@ -41,7 +28,7 @@ public sealed class DecodeCommandTests : IDisposable
     private static string[] KindOption(string name) =>
         ProtoBytes.Open(Fixtures.Protobuf(name)).Kind.Length > 0 ? [] : ["--kind", "v1/" + name[(name.LastIndexOf('.') + 1)..]];
 
-    private static void AssertOneLineFailure(Result r, params string[] mentions)
+    private static void AssertOneLineFailure(CliRun.Result r, params string[] mentions)
     {
         Assert.Equal(2, r.ExitCode);
         Assert.Equal(string.Empty, r.Out);

@@ -1,4 +1,5 @@
 using StreamList.Cli;
+using StreamList.Tests.Support;
 
 namespace StreamList.Tests.Cli;
 
@@ -7,11 +8,8 @@ public class HelpTests
 {
     private static (int Exit, string Out, string Error) Run(params string[] args)
     {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        var console = new CliConsole(stdout, stderr, () => new MemoryStream(), outputIsTerminal: false);
-        int exit = Program.RunAsync(args, console, CancellationToken.None).GetAwaiter().GetResult();
-        return (exit, stdout.ToString(), stderr.ToString());
+        var r = CliRun.RunAsync(args).GetAwaiter().GetResult();
+        return (r.ExitCode, r.Out, r.Error);
     }
 
     public static TheoryData<string> CommandNames => [.. Program.Commands.Select(c => c.Declaration.Name)];

@@ -91,12 +91,7 @@ public class ShardedInformerTests
         await FakeTime.Until(() => handler.Lines.Count(l => l.StartsWith("delete", StringComparison.Ordinal)) == deletesBefore + left);
         Assert.Equal(third, informer.ShardSelector);
         server.Population.ApplyChurn(20, 1);
-        await FakeTime.Until(() =>
-        {
-            var expected = PodsIn(server, third);
-            var held = informer.Store.List();
-            return held.Count == expected.Count && held.All(p => expected.TryGetValue(ObjectKey.For(p.Metadata), out var rv) && rv == p.Metadata.ResourceVersion);
-        }, 60_000);
+        await UntilEachHoldsItsShard(server, [informer]); // the shard in force is `third`
         Assert.Equal(2, informer.Statistics.ListsCompleted);
         Assert.True(informer.Statistics.WatchStarts > watchesBefore, "the watch was restarted with the new selector");
     }
