@@ -17,14 +17,26 @@ public readonly record struct ItemIdentity(string Namespace, string Name, string
     /// field 1 of every top-level Kubernetes message). False when the bytes are not well-formed:
     /// the caller then decodes normally and reports the error with its path.
     /// </summary>
-    internal static bool TryPeek(ReadOnlySpan<byte> message, out ItemIdentity identity)
+    internal static bool TryPeek(ReadOnlySpan<byte> message, out ItemIdentity identity) =>
+        TryPeek(message, out identity, out _);
+
+    /// <summary>
+    /// As <see cref="TryPeek(ReadOnlySpan{byte}, out ItemIdentity)"/>, also giving where the metadata
+    /// field's record (tag, length and content) lies in <paramref name="message"/>: on its own, the
+    /// message body of the object with nothing but its metadata.
+    /// </summary>
+    internal static bool TryPeek(ReadOnlySpan<byte> message, out ItemIdentity identity, out Range metadataRecord)
     {
         identity = default;
+        metadataRecord = default;
         try
         {
             var r = new ProtoReader(message);
-            while (r.TryReadTag(out uint tag))
+            while (true)
             {
+                int recordStart = r.Position;
+                if (!r.TryReadTag(out uint tag))
+                    break;
                 if (tag != ((1 << 3) | (uint)WireType.LengthDelimited))
                 {
                     r.SkipField(tag);
@@ -45,6 +57,7 @@ public readonly record struct ItemIdentity(string Namespace, string Name, string
                 }
                 r.ExitMessage(saved);
                 identity = new ItemIdentity(ns, name, uid, rv);
+                metadataRecord = recordStart..r.Position;
                 return true;
             }
             return false;

@@ -13,9 +13,11 @@ internal static class MetadataOnlyReader
 {
     /// <summary>The body reader for <paramref name="kind"/> under <paramref name="options"/>: metadata-only when asked and possible.</summary>
     public static BodyReader For(ProtobufKind kind, DecodeOptions options) =>
-        options.MetadataOnly && typeof(IMetadata<V1ObjectMeta>).IsAssignableFrom(kind.Type) && kind.ItemType is null
-            ? (ref ProtoReader r) => Read(ref r, kind.Type)
-            : kind.ReadBody;
+        Applies(kind, options) ? (ref ProtoReader r) => Read(ref r, kind.Type) : kind.ReadBody;
+
+    /// <summary>Whether objects of <paramref name="kind"/> are read metadata-only under <paramref name="options"/>.</summary>
+    public static bool Applies(ProtobufKind kind, DecodeOptions options) =>
+        options.MetadataOnly && typeof(IMetadata<V1ObjectMeta>).IsAssignableFrom(kind.Type) && kind.ItemType is null;
 
     private static object Read(ref ProtoReader r, Type type)
     {

@@ -34,12 +34,12 @@ public sealed record ListRequest
     public string? Continue { get; init; }
 
     /// <summary>
-    /// Set by the informer during a relist: an item for which this returns true is already held
-    /// unchanged (same key, uid and resourceVersion), so a list function may skip building it and
-    /// yield nothing for it; it still counts as seen. The built-in protobuf reader skips decoding such
-    /// items; a list function may also ignore this and yield every item.
+    /// Set by the informer: the built-in protobuf reader offers it each item before decoding it; an
+    /// item it takes (returns true for) is neither decoded nor yielded, and still counts as listed
+    /// (the informer already holds it unchanged, or a compact store kept its bytes). A list function
+    /// may ignore this and yield every item; JSON bodies are always decoded.
     /// </summary>
-    public Func<ItemIdentity, bool>? SkipUnchanged { get; init; }
+    public ItemTaker? TakeItem { get; init; }
 
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {

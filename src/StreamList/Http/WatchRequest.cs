@@ -36,11 +36,12 @@ public sealed record WatchRequest
     public bool? SendInitialEvents { get; init; }
 
     /// <summary>
-    /// Set by the informer during a WatchList's initial events: an ADDED event whose object this
-    /// returns true for is already held unchanged, so the protobuf reader skips decoding it and does
-    /// not hand it out. Other watch functions may ignore it and deliver every event.
+    /// Set by the informer: the built-in protobuf reader offers it the object of each ADDED and
+    /// MODIFIED event before decoding it; an event whose object it takes (returns true for) is
+    /// neither decoded nor handed out: the informer applied it from its bytes, or holds it unchanged.
+    /// Other watch functions may ignore this and deliver every event; JSON streams are always decoded.
     /// </summary>
-    public Func<ItemIdentity, bool>? SkipUnchanged { get; init; }
+    public ItemTaker? TakeItem { get; init; }
 
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {

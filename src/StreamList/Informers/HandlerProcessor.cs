@@ -60,7 +60,7 @@ internal sealed class HandlerProcessor<T>
     }
 
     /// <summary>The object a snapshotted payload holds; on a handler's loop, outside the lock.</summary>
-    internal T Read(object payload) => _read(payload);
+    internal T Read(object payload) => payload is SharedDecode<T> shared ? shared.Get(_read) : _read(payload);
 
     /// <summary>Number of registered handlers.</summary>
     public int HandlerCount => Volatile.Read(ref _listeners).Length;
@@ -111,7 +111,8 @@ internal sealed class HandlerProcessor<T>
     /// <summary>
     /// Queues one applied store change for every handler; never waits for a handler. Added is an
     /// add (isInInitialList until <see cref="MarkSynced"/>), Updated an update from
-    /// <c>Old ?? New</c> to <c>New</c>, Deleted a delete of <c>Old</c>.
+    /// <c>Old ?? New</c> to <c>New</c>, Deleted a delete of <c>Old</c>. A change that carries payloads
+    /// instead of objects is decoded on the handlers' loops, once for all of them.
     /// </summary>
     public void Distribute(StoreDelta<T> delta)
     {
@@ -120,13 +121,15 @@ internal sealed class HandlerProcessor<T>
             var listeners = _listeners;
             if (listeners.Length == 0)
                 return;
-            var notification = delta.Type switch
-            {
-                DeltaType.Added => HandlerNotification<T>.Add(Require(delta.New, delta), isInInitialList: !_synced),
-                DeltaType.Updated => HandlerNotification<T>.Update(delta.Old ?? Require(delta.New, delta), Require(delta.New, delta)),
-                DeltaType.Deleted => HandlerNotification<T>.Delete(Require(delta.Old ?? delta.New, delta), delta.FinalStateUnknown),
-                _ => throw new ArgumentOutOfRangeException(nameof(delta), delta.Type, "Unknown delta type."),
-            };
+            var notification = delta.NewPayload is { } payload
+                ? FromPayloads(delta, payload, listeners.Length)
+                : delta.Type switch
+                {
+                    DeltaType.Added => HandlerNotification<T>.Add(Require(delta.New, delta), isInInitialList: !_synced),
+                    DeltaType.Updated => HandlerNotification<T>.Update(delta.Old ?? Require(delta.New, delta), Require(delta.New, delta)),
+                    DeltaType.Deleted => HandlerNotification<T>.Delete(Require(delta.Old ?? delta.New, delta), delta.FinalStateUnknown),
+                    _ => throw new ArgumentOutOfRangeException(nameof(delta), delta.Type, "Unknown delta type."),
+                };
             foreach (var listener in listeners)
                 listener.Enqueue(notification);
         }
@@ -231,6 +234,18 @@ internal sealed class HandlerProcessor<T>
                 listener.Enqueue(HandlerNotification<T>.ResyncPayload(objects[i]));
             HandlerLog.ResyncQueued(_logger, listener.Id, listener.HandlerType, objects.Count);
         }
+    }
+
+    // A change stored from wire bytes: each payload decoded once, on the first handler loop that reads it.
+    private HandlerNotification<T> FromPayloads(StoreDelta<T> delta, object payload, int handlers)
+    {
+        object Share(object p) => handlers == 1 ? p : new SharedDecode<T>(p);
+        return delta.Type switch
+        {
+            DeltaType.Added => HandlerNotification<T>.AddPayload(Share(payload), isInInitialList: !_synced),
+            DeltaType.Updated => HandlerNotification<T>.UpdatePayloads(delta.OldPayload is { } old ? Share(old) : null, Share(payload)),
+            _ => throw new ArgumentException($"A {delta.Type} delta for '{delta.Key}' cannot carry payloads.", nameof(delta)),
+        };
     }
 
     private static T Require(T? obj, StoreDelta<T> delta) =>

@@ -13,6 +13,7 @@ public sealed class InformerStatistics
     private long _failures;
     private long _objectsSkipped;
     private long _shardFiltered;
+    private long _storedFromWire;
     private volatile Exception? _lastError;
 
     /// <summary>Lists (and WatchLists) started: the first one and every relist.</summary>
@@ -57,6 +58,13 @@ public sealed class InformerStatistics
     /// </summary>
     public long ShardFiltered => Interlocked.Read(ref _shardFiltered);
 
+    /// <summary>
+    /// Objects a compact store kept from their wire bytes without decoding them (protobuf list items
+    /// and watch events, with no transform or a built-in one). What a compact informer stores
+    /// otherwise (JSON, a transform of one's own) it decodes and re-encodes.
+    /// </summary>
+    public long StoredFromWire => Interlocked.Read(ref _storedFromWire);
+
     /// <summary>The most recent failure (of a list or watch attempt, or of an object that was skipped).</summary>
     public Exception? LastError => _lastError;
 
@@ -83,6 +91,8 @@ public sealed class InformerStatistics
     }
 
     internal void ShardFilteredOnce() => Interlocked.Increment(ref _shardFiltered);
+
+    internal void StoredFromWireOnce() => Interlocked.Increment(ref _storedFromWire);
 
     internal void Failed(Exception e)
     {

@@ -164,42 +164,81 @@ internal sealed class InformerStore<T> : IStore<T>
         T? old;
         lock (_writeGate)
         {
-            var indexes = _indexes;
-            var values = new object?[indexes.Length];
-            foreach (var index in indexes)
-                values[index.Slot] = index.Compute(obj);
+            var values = ComputeIndexValues(obj, meta.NamespaceProperty);
             object payload = _payload.Capture(obj);
-
-            _entries.TryGetValue(key, out var entry);
-            oldPayload = entry?.Payload;
+            oldPayload = _entries.TryGetValue(key, out var entry) ? entry.Payload : null;
             // Decoded before anything changes, so a payload that fails to decode leaves the store as it was.
             old = oldPayload is not null && (!_payload.IsCompact || NeedOldObjects) ? _payload.Read(oldPayload) : null;
-            lock (_readGate)
-            {
-                if (entry is null)
-                {
-                    entry = new StoreEntry(key);
-                    _entries.Add(key, entry);
-                    _count++;
-                }
-                else
-                {
-                    RemoveFromIndexes(entry);
-                    Interlocked.Add(ref _encodedBytes, -_payload.SizeOf(entry.Payload));
-                }
-                entry.Payload = payload;
-                entry.Uid = meta.Uid;
-                entry.ResourceVersion = meta.ResourceVersion;
-                entry.Generation = _generation;
-                entry.IndexValues = values;
-                foreach (var index in indexes)
-                    index.Add(entry);
-                Interlocked.Add(ref _encodedBytes, _payload.SizeOf(payload));
-            }
+            Put(key, entry, meta.Uid, meta.ResourceVersion, values, payload);
         }
         return oldPayload is null
             ? new StoreDelta<T>(DeltaType.Added, key, null, obj)
             : new StoreDelta<T>(DeltaType.Updated, key, old, obj);
+    }
+
+    /// <summary>
+    /// Compact mode: adds or replaces an object from its protobuf message body, which the store owns
+    /// from now on (the caller never writes it again). Nothing is decoded unless a custom index needs
+    /// the object; the delta carries payloads (<see cref="StoreDelta{T}.NewPayload"/>, and the previous
+    /// state's <see cref="StoreDelta{T}.OldPayload"/>) for handlers to decode lazily. During a relist
+    /// it also marks the object seen.
+    /// </summary>
+    /// <exception cref="ArgumentException">No name, or the store is not compact.</exception>
+    public StoreDelta<T>? UpsertMessage(ItemIdentity identity, byte[] message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (!_payload.IsCompact)
+            throw new ArgumentException("only a compact store keeps message bytes", nameof(message));
+        if (string.IsNullOrEmpty(identity.Name))
+            throw new ArgumentException("the object has no metadata.name", nameof(identity));
+        string key = ObjectKey.For(identity.Namespace, identity.Name);
+        object? oldPayload;
+        lock (_writeGate)
+        {
+            var values = ComputeIndexValues(_indexes.Length == 1 ? null : _payload.Read(message), identity.Namespace);
+            oldPayload = _entries.TryGetValue(key, out var entry) ? entry.Payload : null;
+            Put(key, entry, identity.Uid, identity.ResourceVersion, values, message);
+        }
+        return new StoreDelta<T>(oldPayload is null ? DeltaType.Added : DeltaType.Updated, key, null, null,
+            OldPayload: oldPayload, NewPayload: message);
+    }
+
+    // Inside the write gate: each index's values for an object (the namespace index needs only the namespace; null obj: no custom index).
+    private object?[] ComputeIndexValues(T? obj, string? @namespace)
+    {
+        var indexes = _indexes;
+        var values = new object?[indexes.Length];
+        values[0] = @namespace ?? "";
+        for (int i = 1; i < indexes.Length; i++)
+            values[i] = indexes[i].Compute(obj!);
+        return values;
+    }
+
+    // Inside the write gate: publishes one entry's new state.
+    private void Put(string key, StoreEntry? entry, string? uid, string? resourceVersion, object?[] values, object payload)
+    {
+        lock (_readGate)
+        {
+            if (entry is null)
+            {
+                entry = new StoreEntry(key);
+                _entries.Add(key, entry);
+                _count++;
+            }
+            else
+            {
+                RemoveFromIndexes(entry);
+                Interlocked.Add(ref _encodedBytes, -_payload.SizeOf(entry.Payload));
+            }
+            entry.Payload = payload;
+            entry.Uid = uid;
+            entry.ResourceVersion = resourceVersion;
+            entry.Generation = _generation;
+            entry.IndexValues = values;
+            foreach (var index in _indexes)
+                index.Add(entry);
+            Interlocked.Add(ref _encodedBytes, _payload.SizeOf(payload));
+        }
     }
 
     /// <summary>

@@ -24,11 +24,11 @@ internal enum NotificationKind : byte { Add, Update, Delete }
 /// <summary>
 /// One queued call to a handler: <see cref="Obj"/> is the added, new or deleted object;
 /// <see cref="Old"/> the previous state of an update; <see cref="Flag"/> isInInitialList for an
-/// add, finalStateUnknown for a delete. A snapshotted add or resync carries a store
-/// <see cref="Payload"/> instead of objects, read on the handler's loop (a resync is an update
-/// whose old and new are that one object).
+/// add, finalStateUnknown for a delete. A snapshotted add or resync, or a change stored from wire
+/// bytes, carries store payloads (<see cref="Payload"/>, <see cref="OldPayload"/>) instead of
+/// objects, read on the handler's loop (a resync is an update whose old and new are one object).
 /// </summary>
-internal readonly record struct HandlerNotification<T>(NotificationKind Kind, T? Obj, T? Old, bool Flag, object? Payload = null)
+internal readonly record struct HandlerNotification<T>(NotificationKind Kind, T? Obj, T? Old, bool Flag, object? Payload = null, object? OldPayload = null)
     where T : class
 {
     public static HandlerNotification<T> Add(T obj, bool isInInitialList) => new(NotificationKind.Add, obj, null, isInInitialList);
@@ -36,6 +36,8 @@ internal readonly record struct HandlerNotification<T>(NotificationKind Kind, T?
     public static HandlerNotification<T> AddPayload(object payload, bool isInInitialList) => new(NotificationKind.Add, null, null, isInInitialList, payload);
 
     public static HandlerNotification<T> Update(T oldObj, T newObj) => new(NotificationKind.Update, newObj, oldObj, false);
+
+    public static HandlerNotification<T> UpdatePayloads(object? oldPayload, object payload) => new(NotificationKind.Update, null, null, false, payload, oldPayload);
 
     public static HandlerNotification<T> ResyncPayload(object payload) => new(NotificationKind.Update, null, null, false, payload);
 
@@ -228,13 +230,14 @@ internal sealed class ProcessorListener<T> : ProcessorListener
         try
         {
             obj ??= _owner.Read(n.Payload!);
+            var old = n.Old ?? (n.OldPayload is { } oldPayload ? _owner.Read(oldPayload) : obj);
             switch (n.Kind)
             {
                 case NotificationKind.Add:
                     await _handler.OnAddAsync(obj, n.Flag, cancellationToken).ConfigureAwait(false);
                     break;
                 case NotificationKind.Update:
-                    await _handler.OnUpdateAsync(n.Old ?? obj, obj, cancellationToken).ConfigureAwait(false);
+                    await _handler.OnUpdateAsync(old, obj, cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     await _handler.OnDeleteAsync(obj, n.Flag, cancellationToken).ConfigureAwait(false);

@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.Diagnostics;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using StreamList.Codec;
 using StreamList.Diagnostics;
 using StreamList.Http;
 using StreamList.Listing;
@@ -30,6 +32,11 @@ namespace StreamList.Informers;
 /// All time through <see cref="TimeProvider"/>. Every store change is applied and distributed to
 /// handlers under <c>syncRoot</c>.
 ///
+/// Compact store: objects are stored from their wire bytes (<see cref="ItemTaker"/>): each protobuf
+/// list item and ADDED/MODIFIED event object is copied into an array the store owns (trimmed on the
+/// wire form by a built-in transform) and never decoded on the way in; handlers decode it lazily,
+/// once per change. JSON bodies, and any transform of the user's own, go through objects instead.
+///
 /// Sharding: with a <see cref="ShardSelector"/> every list and watch carries it; whatever the server
 /// sends outside it (a server without KEP-5866 ignores the selector) is filtered here, counted, and
 /// logged once, so the cache is the same either way. <see cref="SwitchShard"/> drops what left the
@@ -52,6 +59,7 @@ internal sealed class Reflector<T>
     private readonly Random _random;
     private readonly RelistGate _gate;
     private readonly TagList _tags;
+    private readonly MessageTrim? _wireTrim; // how items are stored from their bytes; null: as objects
 
     private readonly object _passLock = new();
     private CancellationTokenSource? _pass;
@@ -81,6 +89,7 @@ internal sealed class Reflector<T>
         _gate = options.RelistGate ?? new RelistGate();
         _tags = StreamListMetrics.Tags(resource);
         _shard = options.ShardSelector;
+        _wireTrim = store.Mode == StoreMode.Compact ? Transforms.OnWire(options.Transform) : null;
     }
 
     /// <summary>The shard selector in force (null: the whole collection).</summary>
@@ -277,12 +286,14 @@ internal sealed class Reflector<T>
             LabelSelector = _options.LabelSelector,
             FieldSelector = _options.FieldSelector,
             ShardSelector = shard,
-            SkipUnchanged = !_options.SkipUnchangedOnRelist ? null : id =>
+            TakeItem = !_options.SkipUnchangedOnRelist && _wireTrim is null ? null : (id, message) =>
             {
-                if (!HeldUnchanged(shard, id.Namespace, id.Name, id.Uid, id.ResourceVersion))
-                    return false;
-                unchanged++;
-                return true;
+                if (_options.SkipUnchangedOnRelist && HeldUnchanged(shard, id.Namespace, id.Name, id.Uid, id.ResourceVersion))
+                {
+                    unchanged++;
+                    return true;
+                }
+                return TakeFromWire(id, message);
             },
         };
         int? pageSize = ResourceVersionRules.PageSize(_options.PageSize, _paginatedResult, rv);
@@ -335,13 +346,26 @@ internal sealed class Reflector<T>
 
     private async Task<State> WatchAsync(CancellationToken cancellationToken)
     {
+        long events = 0;
         var request = NewWatchRequest(_lastSeen, _shard);
         bool syntheticAdds = ResourceVersionRules.StartsWithSyntheticAdds(request.ResourceVersion);
+        if (_wireTrim is not null && !syntheticAdds)
+        {
+            request = request with
+            {
+                TakeItem = (id, message) =>
+                {
+                    if (!EventFromWire(id, message, advance: true))
+                        return false;
+                    events++;
+                    return true;
+                },
+            };
+        }
         ReflectorLog.Watching(_logger, _resource, request.ResourceVersion ?? "", request.TimeoutSeconds ?? 0);
         StreamListMetrics.WatchStarts.Add(1, _tags);
         Statistics.WatchStarted();
         long started = _options.Time.GetTimestamp();
-        long events = 0;
         await foreach (var e in _listWatch.Watch(request, cancellationToken).ConfigureAwait(false))
         {
             events++;
@@ -353,6 +377,18 @@ internal sealed class Reflector<T>
             throw new IOException("watch closed within a second without any event"); // as client-go: avoid a hot loop
         ReflectorLog.WatchClosed(_logger, _resource, events, _lastSeen ?? "");
         return State.Watch;
+    }
+
+    /// <summary>An ADDED or MODIFIED event's object offered as bytes: applied as <see cref="ApplyEvent"/> would, or false to have it decoded.</summary>
+    private bool EventFromWire(ItemIdentity id, in ReadOnlySequence<byte> message, bool advance)
+    {
+        if (!TakeFromWire(id, message))
+            return false;
+        StreamListMetrics.WatchEvents.Add(1, _tags);
+        Statistics.Event();
+        if (advance)
+            SetLastSeen(id.ResourceVersion);
+        return true;
     }
 
     private void ApplyEvent(WatchEvent<T> e, bool advance)
@@ -378,17 +414,25 @@ internal sealed class Reflector<T>
     private async Task<State> WatchListAsync(CancellationToken cancellationToken)
     {
         long unchanged = 0;
+        long items = 0;
         bool initialDone = false;
         var shard = _shard;
         var request = NewWatchRequest(ResourceVersionRules.ForWatchList(_lastSeen, _lastSeenUnavailable), shard) with
         {
             SendInitialEvents = true,
             ResourceVersionMatch = "NotOlderThan",
-            SkipUnchanged = !_options.SkipUnchangedOnRelist ? null : id =>
+            TakeItem = !_options.SkipUnchangedOnRelist && _wireTrim is null ? null : (id, message) =>
             {
-                if (initialDone || !HeldUnchanged(shard, id.Namespace, id.Name, id.Uid, id.ResourceVersion))
+                if (initialDone)
+                    return EventFromWire(id, message, advance: true);
+                if (_options.SkipUnchangedOnRelist && HeldUnchanged(shard, id.Namespace, id.Name, id.Uid, id.ResourceVersion))
+                {
+                    unchanged++;
+                    return true;
+                }
+                if (!EventFromWire(id, message, advance: false))
                     return false;
-                unchanged++;
+                items++;
                 return true;
             },
         };
@@ -402,7 +446,6 @@ internal sealed class Reflector<T>
             Statistics.ListStarted();
             Statistics.WatchStarted();
             long started = _options.Time.GetTimestamp();
-            long items = 0;
             string? syncedAt = null;
             _store.BeginRelist();
             try
@@ -492,12 +535,12 @@ internal sealed class Reflector<T>
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            Skip(received, "the transform threw", e);
+            Skip(KeyOf(received), "the transform threw", e);
             return;
         }
         lock (_syncRoot)
         {
-            if (OutsideShard(obj))
+            if (OutsideShard(obj.Metadata?.Uid, obj.Metadata?.NamespaceProperty))
                 return;
             StoreDelta<T>? delta;
             try
@@ -506,7 +549,7 @@ internal sealed class Reflector<T>
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                Skip(obj, "the store refused it", e); // no name, or an index function threw: nothing was changed
+                Skip(KeyOf(obj), "the store refused it", e); // no name, or an index function threw: nothing was changed
                 return;
             }
             if (delta is { } d)
@@ -518,22 +561,53 @@ internal sealed class Reflector<T>
     {
         if (obj.Metadata is not { Name.Length: > 0 } meta)
         {
-            Skip(obj, "a delete without metadata.name", null);
+            Skip(KeyOf(obj), "a delete without metadata.name", null);
             return;
         }
         lock (_syncRoot)
         {
-            if (OutsideShard(obj))
+            if (OutsideShard(obj.Metadata?.Uid, meta.NamespaceProperty))
                 return;
             if (_store.Delete(ObjectKey.For(meta), obj) is { } d)
                 _processor.Distribute(d);
         }
     }
 
-    /// <summary>True (counted) when a shard is in force and the object is outside it: the server did not filter it.</summary>
-    private bool OutsideShard(T obj)
+    /// <summary>
+    /// Compact store: stores an object from its message bytes (an owned, trimmed copy), as
+    /// <see cref="Apply"/> would store it decoded. False (nothing done) when it must be decoded instead:
+    /// objects are stored as objects, a transform of the user's own, no name, or malformed bytes (the
+    /// decoder then reports where).
+    /// </summary>
+    private bool TakeFromWire(ItemIdentity id, in ReadOnlySequence<byte> message)
     {
-        if (_shard is not { } shard || shard.Matches(obj.Metadata))
+        if (_wireTrim is not { } trim || id.Name.Length == 0 || OwnedMessage.Copy(message, trim) is not { } owned)
+            return false;
+        lock (_syncRoot)
+        {
+            if (OutsideShard(id.Uid, id.Namespace))
+                return true;
+            StoreDelta<T>? delta;
+            try
+            {
+                delta = _store.UpsertMessage(id, owned);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Skip(ObjectKey.For(id.Namespace, id.Name), "the store refused it", e); // an index function threw, or its decode failed: nothing was changed
+                return true;
+            }
+            Statistics.StoredFromWireOnce();
+            if (delta is { } d)
+                _processor.Distribute(d);
+        }
+        return true;
+    }
+
+    /// <summary>True (counted) when a shard is in force and the object is outside it: the server did not filter it.</summary>
+    private bool OutsideShard(string? uid, string? @namespace)
+    {
+        if (_shard is not { } shard || shard.Matches(uid, @namespace))
             return false;
         Statistics.ShardFilteredOnce();
         StreamListMetrics.ShardFiltered.Add(1, _tags);
@@ -550,13 +624,14 @@ internal sealed class Reflector<T>
         ReflectorLog.ShardSelectorIgnored(_logger, _resource, shard.ToString(), Statistics.ShardFiltered);
     }
 
-    private void Skip(T obj, string reason, Exception? e)
+    private void Skip(string key, string reason, Exception? e)
     {
         Statistics.ObjectSkipped(e);
         StreamListMetrics.ObjectsSkipped.Add(1, _tags);
-        string key = obj.Metadata is { } m ? ObjectKey.For(m) : "(no metadata)";
         ReflectorLog.ObjectSkipped(_logger, _resource, key, reason, e?.Message ?? "", e);
     }
+
+    private static string KeyOf(T obj) => obj.Metadata is { } m ? ObjectKey.For(m) : "(no metadata)";
 
     /// <summary>Removes what the relist did not see and tells handlers, under syncRoot; returns how many.</summary>
     private int EndRelist()

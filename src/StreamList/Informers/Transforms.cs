@@ -1,9 +1,14 @@
 using k8s;
 using k8s.Models;
+using StreamList.Codec;
 
 namespace StreamList.Informers;
 
-/// <summary>Ready-made transforms for <see cref="InformerOptions{T}.Transform"/>.</summary>
+/// <summary>
+/// Ready-made transforms for <see cref="InformerOptions{T}.Transform"/>. A compact store applies
+/// these two to the wire bytes themselves, so objects are still never decoded on the way in; any
+/// other transform needs the object, so a compact store then decodes each item and re-encodes it.
+/// </summary>
 public static class Transforms
 {
     /// <summary>
@@ -25,5 +30,25 @@ public static class Transforms
         if (obj.Metadata is { } m)
             m.ManagedFields = null;
         return obj;
+    }
+
+    /// <summary>
+    /// How a compact store can apply <paramref name="transform"/> to an object's bytes: null when it
+    /// cannot (a transform of its own needs the object). Only the method groups of this class are
+    /// recognised (<c>Transform = Transforms.DropManagedFields</c>), not lambdas that call them.
+    /// </summary>
+    internal static MessageTrim? OnWire<T>(Func<T, T>? transform)
+    {
+        if (transform is null)
+            return MessageTrim.None;
+        var method = transform.Method;
+        if (transform.Target is not null || method.DeclaringType != typeof(Transforms))
+            return null;
+        return method.Name switch
+        {
+            nameof(DropManagedFields) => MessageTrim.DropManagedFields,
+            nameof(MetadataOnly) => MessageTrim.MetadataOnly,
+            _ => null,
+        };
     }
 }

@@ -28,14 +28,28 @@ public static class ListBody
     public static IAsyncEnumerable<T> ReadAsync<T>(PipeReader body, string contentType, ListProgress? progress = null,
         DecodeOptions? options = null, CancellationToken cancellationToken = default)
         where T : class =>
-        ReadAsync<T>(body, contentType, progress ?? new ListProgress(), options ?? DecodeOptions.Default, skipUnchanged: null, cancellationToken);
+        ReadAsync<T>(body, contentType, progress ?? new ListProgress(), options ?? DecodeOptions.Default, takeItem: null, cancellationToken);
 
-    internal static IAsyncEnumerable<T> ReadAsync<T>(PipeReader body, string? contentType, ListProgress progress, DecodeOptions options,
-        Func<ItemIdentity, bool>? skipUnchanged, CancellationToken cancellationToken)
+    /// <summary>
+    /// As the overload above, offering each protobuf item to <paramref name="takeItem"/> first: what a
+    /// list function of one's own passes from <see cref="ListRequest.TakeItem"/>, so that an informer
+    /// skips what it holds and a compact store keeps bytes instead of objects. JSON items are always decoded.
+    /// </summary>
+    /// <typeparam name="T">The item type.</typeparam>
+    /// <param name="body">The list body.</param>
+    /// <param name="contentType">The body's media type; parameters after it are ignored.</param>
+    /// <param name="progress">Receives item and byte counts, and the list metadata at the end.</param>
+    /// <param name="options">Decoding options.</param>
+    /// <param name="takeItem">Offered each protobuf item before it is decoded; what it takes is not yielded. Null: nothing is offered.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <exception cref="KubernetesWireException">The body is malformed or cut short, or the media type is neither protobuf nor JSON.</exception>
+    /// <exception cref="KubernetesStatusException">The body is a Kubernetes Status instead of a list.</exception>
+    public static IAsyncEnumerable<T> ReadAsync<T>(PipeReader body, string? contentType, ListProgress progress, DecodeOptions options,
+        ItemTaker? takeItem, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(body);
-        return MediaTypes.IsProtobuf(contentType) ? ProtobufListReader.ReadAsync<T>(body, progress, options, cancellationToken, skipUnchanged)
+        return MediaTypes.IsProtobuf(contentType) ? ProtobufListReader.ReadAsync<T>(body, progress, options, cancellationToken, takeItem)
             : MediaTypes.IsJson(contentType) ? JsonListReader.ReadAsync<T>(body, progress, options, cancellationToken)
             : throw new KubernetesWireException(WireErrorKind.UnsupportedMediaType, 0, "", $"the body's Content-Type is '{contentType}', neither protobuf nor JSON");
     }

@@ -21,37 +21,56 @@ internal static class ProtobufListReader
 {
     private static readonly BodyReader s_readListMeta = static (ref ProtoReader r) => ProtobufCodec.MergeV1ListMeta(ref r, new V1ListMeta());
 
-    private static bool IsUnchanged(in ReadOnlySequence<byte> part, Func<ItemIdentity, bool> skipUnchanged)
+    /// <summary>
+    /// Offers the item to <paramref name="takeItem"/> as it would be decoded: the whole message, or
+    /// its metadata record alone under <see cref="DecodeOptions.MetadataOnly"/>.
+    /// </summary>
+    private static bool Taken(in ReadOnlySequence<byte> part, ItemTaker takeItem, bool metadataOnly)
     {
         // Metadata comes first in the item: the first segment nearly always holds it whole.
         var head = part.FirstSpan;
+        ItemIdentity id;
+        Range record;
         if (part.IsSingleSegment || head.Length >= 4096)
-            return ItemIdentity.TryPeek(head, out var id) && skipUnchanged(id);
-        Span<byte> copy = part.Length <= 4096 ? stackalloc byte[(int)part.Length] : stackalloc byte[4096];
-        part.Slice(0, copy.Length).CopyTo(copy);
-        return ItemIdentity.TryPeek(copy, out var id2) && skipUnchanged(id2);
+        {
+            if (!ItemIdentity.TryPeek(head, out id, out record))
+                return false;
+        }
+        else
+        {
+            Span<byte> copy = part.Length <= 4096 ? stackalloc byte[(int)part.Length] : stackalloc byte[4096];
+            part.Slice(0, copy.Length).CopyTo(copy);
+            if (!ItemIdentity.TryPeek(copy, out id, out record))
+                return false;
+        }
+        if (!metadataOnly)
+            return takeItem(id, part);
+        var (start, length) = record.GetOffsetAndLength(int.MaxValue);
+        return takeItem(id, part.Slice(start, length));
     }
 
     /// <summary>
-    /// Streams the list's items; see the type's contract. When <c>skipUnchanged</c> returns true for
-    /// an item's identity, the item is not decoded or yielded (a relist already holds it).
+    /// Streams the list's items; see the type's contract. An item <paramref name="takeItem"/> takes
+    /// (an <see cref="ItemTaker"/>) is neither decoded nor yielded; one whose metadata cannot be read
+    /// is not offered, but decoded, which reports the error with its path.
     /// </summary>
     public static IAsyncEnumerable<T> ReadAsync<T>(PipeReader reader, ListProgress progress, DecodeOptions options,
-        CancellationToken cancellationToken, Func<ItemIdentity, bool>? skipUnchanged = null)
+        CancellationToken cancellationToken, ItemTaker? takeItem = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(progress);
-        return FrameReadLoop.ReadAsync(reader, new Parser<T>(progress, options, skipUnchanged), "list body", cancellationToken);
+        return FrameReadLoop.ReadAsync(reader, new Parser<T>(progress, options, takeItem), "list body", cancellationToken);
     }
 
-    private sealed class Parser<T>(ListProgress progress, DecodeOptions options, Func<ItemIdentity, bool>? skipUnchanged) : IFrameParser<T>
+    private sealed class Parser<T>(ListProgress progress, DecodeOptions options, ItemTaker? takeItem) : IFrameParser<T>
         where T : class
     {
         private readonly ProtobufKind _listKind = ProtobufRegistry.ListOf(typeof(T))
             ?? throw new ArgumentException($"{typeof(T).Name} is not the item type of a protobuf list kind", nameof(T));
         private readonly BodyReader _readItem = MetadataOnlyReader.For(ProtobufRegistry.ForType(typeof(T))!, options);
         private readonly ProtobufListFramer _framer = new(options.MaxMessageBytes);
+        private readonly bool _metadataOnly = MetadataOnlyReader.Applies(ProtobufRegistry.ForType(typeof(T))!, options);
 
         public Frame<T> Parse(in ReadOnlySequence<byte> buffer, bool isCompleted)
         {
@@ -78,7 +97,7 @@ internal static class ProtobufListReader
                     progress.ReportMetadata((V1ListMeta)PartDecoder.Message(part, partOffset, s_readListMeta, options, "metadata"));
                     break;
                 case ListFrameKind.Item:
-                    if (skipUnchanged is not null && IsUnchanged(part, skipUnchanged))
+                    if (takeItem is not null && Taken(part, takeItem, _metadataOnly))
                     {
                         progress.ReportItem();
                         break;

@@ -11,22 +11,21 @@ namespace StreamList.Watching;
 /// Streams events from a protobuf watch body (<c>application/vnd.kubernetes.protobuf;stream=watch</c>):
 /// frames from <see cref="WatchFramer"/>, each a WatchEvent whose object is an enveloped object.
 /// ERROR events throw their Status as a typed <see cref="KubernetesStatusException"/>. Reads as
-/// fast as the socket delivers: one event is decoded per read and handed out at once. With
-/// <c>skipUnchanged</c>, an ADDED event whose object it recognises (by name, namespace, uid and
-/// resourceVersion, read without decoding) is neither decoded nor handed out. The pipe is read by
-/// <see cref="FrameReadLoop"/>.
+/// fast as the socket delivers: one event is decoded per read and handed out at once. The object
+/// of an ADDED or MODIFIED event is first offered to the <see cref="ItemTaker"/>, if any: an event
+/// whose object it takes is neither decoded nor handed out. The pipe is read by <see cref="FrameReadLoop"/>.
 /// </summary>
 internal static class ProtobufWatchReader
 {
     public static IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(PipeReader reader, DecodeOptions options,
-        CancellationToken cancellationToken, Func<ItemIdentity, bool>? skipUnchanged = null)
+        CancellationToken cancellationToken, ItemTaker? takeItem = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(reader);
-        return FrameReadLoop.ReadAsync(reader, new Parser<T>(options, skipUnchanged), "watch stream", cancellationToken);
+        return FrameReadLoop.ReadAsync(reader, new Parser<T>(options, takeItem), "watch stream", cancellationToken);
     }
 
-    private sealed class Parser<T>(DecodeOptions options, Func<ItemIdentity, bool>? skipUnchanged) : IFrameParser<WatchEvent<T>>
+    private sealed class Parser<T>(DecodeOptions options, ItemTaker? takeItem) : IFrameParser<WatchEvent<T>>
         where T : class
     {
         private readonly WatchFramer _framer = new(options.MaxMessageBytes);
@@ -36,21 +35,21 @@ internal static class ProtobufWatchReader
             var rest = buffer;
             if (!_framer.TryRead(ref rest, isCompleted, out var frame, out long frameOffset))
                 return new Frame<WatchEvent<T>>(isCompleted ? FrameStep.End : FrameStep.More, rest.Start, buffer.End, default);
-            return Decode<T>(frame, frameOffset, options, skipUnchanged) is { } e
+            return Decode<T>(frame, frameOffset, options, takeItem) is { } e
                 ? new Frame<WatchEvent<T>>(FrameStep.Item, rest.Start, rest.Start, e)
                 : new Frame<WatchEvent<T>>(FrameStep.More, rest.Start, rest.Start, default);
         }
     }
 
-    internal static WatchEvent<T>? Decode<T>(in ReadOnlySequence<byte> frame, long offset, DecodeOptions options, Func<ItemIdentity, bool>? skipUnchanged = null)
+    internal static WatchEvent<T>? Decode<T>(in ReadOnlySequence<byte> frame, long offset, DecodeOptions options, ItemTaker? takeItem = null)
         where T : class
     {
         if (frame.IsSingleSegment)
-            return Decode<T>(frame.FirstSpan, offset, options, skipUnchanged);
+            return Decode<T>(frame.First, offset, options, takeItem);
         var (buffer, length) = Contiguous.Rent(frame, options.MaxMessageBytes, offset);
         try
         {
-            return Decode<T>(buffer.AsSpan(0, length), offset, options, skipUnchanged);
+            return Decode<T>(buffer.AsMemory(0, length), offset, options, takeItem);
         }
         finally
         {
@@ -58,9 +57,10 @@ internal static class ProtobufWatchReader
         }
     }
 
-    private static WatchEvent<T>? Decode<T>(ReadOnlySpan<byte> frame, long offset, DecodeOptions options, Func<ItemIdentity, bool>? skipUnchanged)
+    private static WatchEvent<T>? Decode<T>(ReadOnlyMemory<byte> frameMemory, long offset, DecodeOptions options, ItemTaker? takeItem)
         where T : class
     {
+        var frame = frameMemory.Span;
         var r = new ProtoReader(frame, offset, options.Strings, options.MaxDepth);
         string? type = null;
         int rawStart = -1, rawLength = 0;
@@ -109,21 +109,36 @@ internal static class ProtobufWatchReader
             "ERROR" => throw KubernetesStatusException.From((V1Status)KubernetesProtobuf.DecodeEnveloped(raw, options, rawOffset, typeof(V1Status))),
             _ => throw new KubernetesWireException(WireErrorKind.InvalidValue, offset, "type", $"unknown watch event type '{type}'"),
         };
-        if (eventType == WatchEventKind.Added && skipUnchanged is not null && IsUnchanged(raw, rawOffset, skipUnchanged))
+        if (takeItem is not null && eventType is WatchEventKind.Added or WatchEventKind.Modified
+            && Taken<T>(frameMemory.Slice(rawStart, rawLength), rawOffset, options, takeItem))
             return null;
         return new WatchEvent<T>(eventType, (T)KubernetesProtobuf.DecodeEnveloped(raw, options, rawOffset, typeof(T)));
     }
 
-    private static bool IsUnchanged(ReadOnlySpan<byte> enveloped, long offset, Func<ItemIdentity, bool> skipUnchanged)
+    /// <summary>
+    /// Offers the object's message body when the envelope is a plain <typeparamref name="T"/> within
+    /// the size limit; anything else is decoded instead, which reports the problem with its path.
+    /// </summary>
+    private static bool Taken<T>(ReadOnlyMemory<byte> enveloped, long offset, DecodeOptions options, ItemTaker takeItem)
     {
+        Envelope.Header header;
         try
         {
-            var header = Envelope.Read(enveloped, offset);
-            return ItemIdentity.TryPeek(enveloped.Slice(header.RawOffset, header.RawLength), out var id) && skipUnchanged(id);
+            header = Envelope.Read(enveloped.Span, offset);
         }
         catch (KubernetesWireException)
         {
             return false; // decoded normally, which reports the error with its path
         }
+        if (header.RawLength > options.MaxMessageBytes || header.ContentEncoding.Length > 0
+            || (header.Kind.Length > 0 && ProtobufRegistry.Find(header.ApiVersion, header.Kind)?.Type != typeof(T)))
+            return false;
+        var message = enveloped.Slice(header.RawOffset, header.RawLength);
+        if (!ItemIdentity.TryPeek(message.Span, out var id, out var record))
+            return false;
+        // Offered as it would be decoded: the metadata record alone under MetadataOnly.
+        if (MetadataOnlyReader.Applies(ProtobufRegistry.ForType(typeof(T))!, options))
+            message = message[record];
+        return takeItem(id, new ReadOnlySequence<byte>(message));
     }
 }

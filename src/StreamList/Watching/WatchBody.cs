@@ -25,14 +25,27 @@ public static class WatchBody
     public static IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(PipeReader body, string contentType, DecodeOptions? options = null,
         CancellationToken cancellationToken = default)
         where T : class =>
-        ReadAsync<T>(body, contentType, options ?? DecodeOptions.Default, skipUnchanged: null, cancellationToken);
+        ReadAsync<T>(body, contentType, options ?? DecodeOptions.Default, takeItem: null, cancellationToken);
 
-    internal static IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(PipeReader body, string? contentType, DecodeOptions options,
-        Func<ItemIdentity, bool>? skipUnchanged, CancellationToken cancellationToken)
+    /// <summary>
+    /// As the overload above, offering the object of each protobuf ADDED and MODIFIED event to
+    /// <paramref name="takeItem"/> first: what a watch function of one's own passes from
+    /// <see cref="WatchRequest.TakeItem"/>. An event whose object it takes is not yielded. JSON events are always decoded.
+    /// </summary>
+    /// <typeparam name="T">The object type.</typeparam>
+    /// <param name="body">The watch body.</param>
+    /// <param name="contentType">The body's media type.</param>
+    /// <param name="options">Decoding options.</param>
+    /// <param name="takeItem">Offered each ADDED and MODIFIED object before it is decoded. Null: nothing is offered.</param>
+    /// <param name="cancellationToken">Stops the read.</param>
+    /// <exception cref="KubernetesWireException">The body is malformed or cut mid-event, or the media type is neither protobuf nor JSON.</exception>
+    /// <exception cref="KubernetesStatusException">An ERROR event.</exception>
+    public static IAsyncEnumerable<WatchEvent<T>> ReadAsync<T>(PipeReader body, string? contentType, DecodeOptions options,
+        ItemTaker? takeItem, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(body);
-        return MediaTypes.IsProtobuf(contentType) ? ProtobufWatchReader.ReadAsync<T>(body, options, cancellationToken, skipUnchanged)
+        return MediaTypes.IsProtobuf(contentType) ? ProtobufWatchReader.ReadAsync<T>(body, options, cancellationToken, takeItem)
             : MediaTypes.IsJson(contentType) ? JsonWatchReader.ReadAsync<T>(body, options, cancellationToken)
             : throw new KubernetesWireException(WireErrorKind.UnsupportedMediaType, 0, "", $"the body's Content-Type is '{contentType}', neither protobuf nor JSON");
     }

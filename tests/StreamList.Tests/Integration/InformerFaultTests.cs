@@ -60,6 +60,7 @@ public class InformerFaultTests
     [InlineData(StoreMode.Objects, false)]
     [InlineData(StoreMode.Compact, false)]
     [InlineData(StoreMode.Objects, true)]
+    [InlineData(StoreMode.Compact, true)]
     public async Task After_every_fault_the_cache_equals_the_server(StoreMode store, bool watchList)
     {
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions

@@ -14,7 +14,8 @@ namespace StreamList.Tests.Integration;
 /// steady heap, measured in the same test. Rounds are counted, not timed: a compaction happens only
 /// once the child has a watch open and has reported the previous expiry, so a slow machine makes the
 /// test longer, never red. The child must survive every round, relist from the watch cache (no list
-/// delegated to etcd), and converge to the server's keysSha256 once the storm stops.
+/// delegated to etcd), and converge to the server's keysSha256 once the storm stops. In each store
+/// mode (a compact store keeps wire bytes, so its relists allocate differently).
 /// </summary>
 public class StormTests(ITestOutputHelper output)
 {
@@ -24,8 +25,10 @@ public class StormTests(ITestOutputHelper output)
     private sealed record Summary(int Objects, string KeysSha256, long Relists, long WatchRestarts, long WatchExpired, long Events,
         long Backoffs, int MaxRelistsInFlight, double PeakRssMiB, double HeapMiB);
 
-    [Fact]
-    public async Task An_informer_survives_a_410_storm_under_a_hard_heap_limit_and_converges()
+    [Theory]
+    [InlineData("objects")]
+    [InlineData("compact")]
+    public async Task An_informer_survives_a_410_storm_under_a_hard_heap_limit_and_converges(string store)
     {
         const int pods = 20_000;
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions
@@ -38,7 +41,7 @@ public class StormTests(ITestOutputHelper output)
         string url = server.BaseAddress.ToString();
 
         Summary steady;
-        await using (var first = SyncProcess.Start(url, seconds: 0, hardLimitBytes: null))
+        await using (var first = SyncProcess.Start(url, store, seconds: 0, hardLimitBytes: null))
             steady = await first.ExitedAsync();
         Assert.Equal(pods, steady.Objects);
         long limit = (long)(2 * steady.HeapMiB * 1024 * 1024);
@@ -46,7 +49,7 @@ public class StormTests(ITestOutputHelper output)
         long cacheListsBefore = server.CountRequests(RequestKind.CacheList);
 
         var clock = Stopwatch.StartNew();
-        await using var child = SyncProcess.Start(url, seconds: 3600, hardLimitBytes: limit); // runs until the test disposes it
+        await using var child = SyncProcess.Start(url, store, seconds: 3600, hardLimitBytes: limit); // runs until the test disposes it
         await child.UntilAsync(s => s.Objects == pods, "the first sync");
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: synced");
         // 5% of the pods a second. At 4,000/s the server's storm loop alone took a core, and beside a build the test took 10 min.
@@ -107,7 +110,7 @@ public class StormTests(ITestOutputHelper output)
 
         public string Stderr => _stderr.IsCompleted ? _stderr.Result : "(still running)";
 
-        public static SyncProcess Start(string url, double seconds, long? hardLimitBytes)
+        public static SyncProcess Start(string url, string store, double seconds, long? hardLimitBytes)
         {
             string cli = Path.Combine(AppContext.BaseDirectory, "StreamList.Cli.dll");
             var psi = new ProcessStartInfo("dotnet")
@@ -116,7 +119,7 @@ public class StormTests(ITestOutputHelper output)
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var a in new[] { cli, "sync", "--server", url, "--resource", "pods", "--seconds", seconds.ToString(CultureInfo.InvariantCulture),
+            foreach (var a in new[] { cli, "sync", "--server", url, "--resource", "pods", "--store", store, "--seconds", seconds.ToString(CultureInfo.InvariantCulture),
                          "--summary", "--summary-every", "1", "--quiet" })
                 psi.ArgumentList.Add(a);
             if (hardLimitBytes is { } l)
