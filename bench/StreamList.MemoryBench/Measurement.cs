@@ -23,8 +23,10 @@ internal sealed record Measurement
     public double? RelistPeakRssMiB { get; init; }
     public double? RelistSeconds { get; init; }
     public string? KeysSha256 { get; init; }
-    /// <summary>For informer modes: mean microseconds per store read by key.</summary>
+    /// <summary>For informer modes: median microseconds per <c>Store.Get</c> by key.</summary>
     public double? ReadMicroseconds { get; init; }
+    /// <summary>For informer modes: median microseconds per <c>Store.GetMetadata</c> by key.</summary>
+    public double? MetadataReadMicroseconds { get; init; }
     public bool Ok { get; init; } = true;
     public string? Error { get; init; }
     public string Gc { get; init; } = GcSettings.Describe();

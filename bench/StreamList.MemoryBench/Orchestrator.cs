@@ -70,14 +70,15 @@ internal static class Orchestrator
     public static string Table(IReadOnlyList<Measurement> results, int pods)
     {
         var sb = new StringBuilder();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"| mode ({pods:N0} pods) | runs ok | list s | peak RSS MiB | heap MiB | bytes/pod | allocated MiB | GC pause s | CPU s | relist peak / steady RSS | read µs |");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"| mode ({pods:N0} pods) | runs ok | list s | peak RSS MiB | heap MiB | bytes/pod | allocated MiB | GC pause s | CPU s | relist peak / steady RSS | Get / GetMetadata p50 µs |");
         sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var group in results.GroupBy(m => m.Mode))
         {
             var ok = group.Where(m => m.Ok).ToList();
             string relist = ok.All(m => m.RelistPeakRssMiB is not null) && ok.Count > 0
                 ? Stat(ok.Select(m => m.RelistPeakRssMiB!.Value / m.SteadyRssMiB!.Value), "0.00") : "";
-            string reads = ok.Count > 0 && ok.All(m => m.ReadMicroseconds is not null) ? Stat(ok.Select(m => m.ReadMicroseconds!.Value), "0.00") : "";
+            string reads = ok.Count > 0 && ok.All(m => m.ReadMicroseconds is not null)
+                ? $"{Stat(ok.Select(m => m.ReadMicroseconds!.Value), "0.00")} / {Stat(ok.Select(m => m.MetadataReadMicroseconds!.Value), "0.00")}" : "";
             sb.AppendLine(CultureInfo.InvariantCulture,
                 $"| {group.Key} | {ok.Count}/{group.Count()} | {Stat(ok.Select(m => m.Seconds), "0.0")} | {Stat(ok.Select(m => m.PeakRssMiB), "0")} | {Stat(ok.Select(m => m.HeapMiB), "0")} | {Stat(ok.Select(m => m.BytesPerPod), "0")} | {Stat(ok.Select(m => m.AllocatedMiB), "0")} | {Stat(ok.Select(m => m.GcPauseSeconds), "0.0")} | {Stat(ok.Select(m => m.CpuSeconds), "0.0")} | {relist} | {reads} |");
             foreach (var failed in group.Where(m => !m.Ok))

@@ -1,3 +1,5 @@
+using k8s.Models;
+
 namespace StreamList.Informers;
 
 /// <summary>
@@ -12,6 +14,13 @@ public interface IStore<T>
 
     /// <summary>The object with this key (<c>namespace/name</c> or <c>name</c>), or null.</summary>
     T? Get(string key);
+
+    /// <summary>
+    /// The metadata of the object with this key (name, namespace, labels, annotations,
+    /// resourceVersion, owner references, …), or null. A compact store decodes only the metadata,
+    /// never the spec or status: the cheap read for a controller that first decides by metadata.
+    /// </summary>
+    V1ObjectMeta? GetMetadata(string key);
 
     /// <summary>Every object, in no particular order.</summary>
     IReadOnlyList<T> List();

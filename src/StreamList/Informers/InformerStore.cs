@@ -410,6 +410,21 @@ internal sealed class InformerStore<T> : IStore<T>
     }
 
     /// <inheritdoc/>
+    public V1ObjectMeta? GetMetadata(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        object? payload;
+        lock (_readGate)
+            payload = _entries.TryGetValue(key, out var entry) ? entry.Payload : null;
+        return payload switch
+        {
+            null => null,
+            byte[] message => _payload.ReadMetadata(message),
+            _ => ((T)payload).Metadata,
+        };
+    }
+
+    /// <inheritdoc/>
     public IReadOnlyList<(string Key, string? ResourceVersion)> ListResourceVersions()
     {
         lock (_readGate)

@@ -1,4 +1,5 @@
 using k8s;
+using k8s.Models;
 using StreamList.Codec;
 using StreamList.Wire;
 
@@ -59,6 +60,26 @@ internal sealed class StorePayload<T>
             k.Kind = _kind.Kind;
         }
         return obj;
+    }
+
+    /// <summary>A compact payload's metadata (field 1 of every top-level message), decoded without the rest; null when absent.</summary>
+    public V1ObjectMeta? ReadMetadata(byte[] payload)
+    {
+        var r = new ProtoReader(payload, 0, _options.Strings, _options.MaxDepth);
+        V1ObjectMeta? meta = null;
+        while (r.TryReadTag(out uint tag))
+        {
+            if (tag == ((1 << 3) | (uint)WireType.LengthDelimited))
+            {
+                r.Named("metadata");
+                meta = ProtobufCodec.ReadV1ObjectMeta(ref r, meta);
+            }
+            else
+            {
+                r.SkipField(tag);
+            }
+        }
+        return meta;
     }
 
     /// <summary>Encoded bytes a payload holds (0 for an object).</summary>

@@ -49,6 +49,51 @@ public class InformerStoreTests
 
     private static string Json(object? o) => KubernetesJson.Serialize(o);
 
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public void GetMetadata_reads_the_metadata_alone_as_Get_would_give_it(StoreMode mode)
+    {
+        var store = NewStore(mode);
+        var pod = Pod("ns", "a", "n1", 5);
+        pod.Metadata.OwnerReferences = [new V1OwnerReference { ApiVersion = "apps/v1", Kind = "ReplicaSet", Name = "rs", Uid = "u" }];
+        store.Upsert(pod);
+        var fromWire = ListEncoding.EncodeMessage(Pod("ns", "b", "n2", 6));
+        if (mode == StoreMode.Compact)
+            store.UpsertMessage(new ItemIdentity("ns", "b", "uid-ns-b", "6"), fromWire);
+
+        Assert.Equal(Json(store.Get("ns/a")!.Metadata), Json(store.GetMetadata("ns/a")));
+        if (mode == StoreMode.Objects)
+            Assert.Same(pod.Metadata, store.GetMetadata("ns/a"));
+        else
+            Assert.Equal(Json(store.Get("ns/b")!.Metadata), Json(store.GetMetadata("ns/b")));
+        Assert.Null(store.GetMetadata("ns/missing"));
+    }
+
+    [Fact]
+    public void UpsertMessage_keeps_the_given_bytes_indexes_them_and_reports_payloads_not_objects()
+    {
+        var store = NewStore(StoreMode.Compact);
+        var first = ListEncoding.EncodeMessage(Pod("ns", "a", "n1", 5));
+        var added = store.UpsertMessage(new ItemIdentity("ns", "a", "uid-ns-a", "5"), first)!.Value;
+        Assert.Equal((DeltaType.Added, (object?)null, (object?)first), (added.Type, added.OldPayload, added.NewPayload));
+        Assert.Null(added.New);
+        Assert.Same(first, store.SnapshotPayloads().Single());
+        Assert.Equal(["ns/a"], store.IndexKeys(Node, "n1"));
+        Assert.Equal(["ns/a"], store.IndexKeys(Indexes.Namespace, "ns"));
+
+        var second = ListEncoding.EncodeMessage(Pod("ns", "a", "n2", 6));
+        var updated = store.UpsertMessage(new ItemIdentity("ns", "a", "uid-ns-a", "6"), second)!.Value;
+        Assert.Equal((DeltaType.Updated, (object?)first, (object?)second), (updated.Type, updated.OldPayload, updated.NewPayload));
+        Assert.Empty(store.IndexKeys(Node, "n1"));
+        Assert.Equal(["ns/a"], store.IndexKeys(Node, "n2"));
+        Assert.Equal("6", store.ResourceVersionOf("ns/a"));
+        Assert.Equal(second.Length, store.EncodedBytes);
+
+        Assert.Throws<ArgumentException>(() => store.UpsertMessage(new ItemIdentity("ns", "", "u", "7"), second));
+        Assert.Throws<ArgumentException>(() => NewStore(StoreMode.Objects).UpsertMessage(new ItemIdentity("ns", "a", "u", "7"), second));
+        Assert.Equal("6", store.ResourceVersionOf("ns/a"));
+    }
+
     /// <summary>What a compact store gives back for <paramref name="put"/>: a codec round trip (Go value-struct defaults), apiVersion/kind from the registry.</summary>
     private static V1Pod RoundTrip(V1Pod put) => KubernetesProtobuf.Decode<V1Pod>(KubernetesProtobuf.Encode(put));
 
