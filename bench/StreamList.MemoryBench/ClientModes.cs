@@ -25,7 +25,7 @@ internal static class ClientModes
     [
         "streamlist-protobuf", "streamlist-protobuf-nointern", "streamlist-protobuf-discard", "streamlist-json",
         "kubernetesclient-json", "kubernetesclient-json-notimeout",
-        "informer-objects", "informer-compact", "relist-skip", "relist-noskip", "relist-compact",
+        "informer-objects", "informer-compact", "informer-compressed", "relist-skip", "relist-noskip", "relist-compact", "relist-compressed",
     ];
 
     public static async Task<int> RunAsync(string mode, string server, int pods)
@@ -43,9 +43,11 @@ internal static class ClientModes
             "kubernetesclient-json-notimeout" => await KubernetesClientAsync(server, mode, pods, timeout: Timeout.InfiniteTimeSpan),
             "informer-objects" => await InformerAsync(client, mode, pods, StoreMode.Objects),
             "informer-compact" => await InformerAsync(client, mode, pods, StoreMode.Compact),
+            "informer-compressed" => await InformerAsync(client, mode, pods, StoreMode.Compressed),
             "relist-skip" => await RelistAsync(client, server, mode, pods, StoreMode.Objects, skip: true),
             "relist-noskip" => await RelistAsync(client, server, mode, pods, StoreMode.Objects, skip: false),
             "relist-compact" => await RelistAsync(client, server, mode, pods, StoreMode.Compact, skip: true),
+            "relist-compressed" => await RelistAsync(client, server, mode, pods, StoreMode.Compressed, skip: true),
             _ => throw new UsageException($"unknown mode '{mode}'; modes: {string.Join(", ", All)}"),
         };
         Console.WriteLine(m.ToJson());

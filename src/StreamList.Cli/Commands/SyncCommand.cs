@@ -31,6 +31,7 @@ internal sealed class SyncCommand : ICommand
     private readonly Option<string?> _keysOut = CliOptions.Text("--keys-out", "FILE", "write the cache's keys at the end as sorted 'namespace/name resourceVersion' lines (what keysSha256 hashes)");
     private readonly Option<double> _seconds = CliOptions.Double("--seconds", "S", "how long to run from the start (0: stop once synced)", min: 0, defaultValue: 0);
     private readonly Option<string> _store = CliOptions.Choice("--store", "how the cache holds objects", "objects", ["objects", "compact"]);
+    private readonly Option<string> _compression = CliOptions.Choice("--compression", "with --store compact: zstd compresses each object with a dictionary trained from the first objects", "none", ["none", "zstd"]);
     private readonly Option<bool> _watchList = CliOptions.Flag("--watch-list", "sync through a WatchList stream (sendInitialEvents) instead of a list");
     private readonly Option<bool> _summary = CliOptions.Flag("--summary", "print the figures as one JSON line at the end");
     private readonly Option<double?> _summaryEvery = CliOptions.OptionalDouble("--summary-every", "S", "with --summary, also print it every S seconds", min: 0.1);
@@ -45,6 +46,7 @@ internal sealed class SyncCommand : ICommand
         Declaration.Add(_keysOut);
         Declaration.Add(_seconds);
         Declaration.Add(_store);
+        Declaration.Add(_compression);
         Declaration.Add(_watchList);
         Declaration.Add(_summary);
         Declaration.Add(_summaryEvery);
@@ -60,7 +62,13 @@ internal sealed class SyncCommand : ICommand
         double? every = parsed.GetValue(_summaryEvery);
         if (every is not null && !summary)
             throw new UsageException("--summary-every needs --summary");
-        var store = parsed.GetValue(_store) == "compact" ? StoreMode.Compact : StoreMode.Objects;
+        var store = (parsed.GetValue(_store), parsed.GetValue(_compression)) switch
+        {
+            ("compact", "zstd") => StoreMode.Compressed,
+            ("compact", _) => StoreMode.Compact,
+            (_, "zstd") => throw new UsageException("--compression zstd needs --store compact"),
+            _ => StoreMode.Objects,
+        };
         var shard = _shards.Selector(parsed);
         var group = _shards.Group(parsed);
         using var client = _cluster.Create(parsed);

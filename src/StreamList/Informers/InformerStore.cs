@@ -86,6 +86,9 @@ internal sealed class InformerStore<T> : IStore<T>
     /// <summary>How objects are held.</summary>
     public StoreMode Mode { get; }
 
+    /// <summary>Compressed mode: the dictionary trainings so far; otherwise 0.</summary>
+    public int CompressionTrainings => _payload.Compression?.Trainings ?? 0;
+
     /// <summary>
     /// When true, a compact store decodes the previous state of an updated object into
     /// <see cref="StoreDelta{T}.Old"/>; when false it leaves it null (saving a decode per update).
@@ -96,7 +99,7 @@ internal sealed class InformerStore<T> : IStore<T>
     /// <inheritdoc/>
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Compact mode: the sum of the stored message bodies' lengths. Objects mode: 0.</summary>
+    /// <summary>Compact mode: the sum of the stored message bodies' lengths (compressed, in Compressed mode). Objects mode: 0.</summary>
     public long EncodedBytes => Interlocked.Read(ref _encodedBytes);
 
     /// <summary>
@@ -177,7 +180,7 @@ internal sealed class InformerStore<T> : IStore<T>
     }
 
     /// <summary>
-    /// Compact mode: adds or replaces an object from its protobuf message body, which the store owns
+    /// Compact or Compressed mode: adds or replaces an object from its protobuf message body, which the store owns
     /// from now on (the caller never writes it again). Nothing is decoded unless a custom index needs
     /// the object; the delta carries payloads (<see cref="StoreDelta{T}.NewPayload"/>, and the previous
     /// state's <see cref="StoreDelta{T}.OldPayload"/>) for handlers to decode lazily. During a relist
@@ -197,10 +200,11 @@ internal sealed class InformerStore<T> : IStore<T>
         {
             var values = ComputeIndexValues(_indexes.Length == 1 ? null : _payload.Read(message), identity.Namespace);
             oldPayload = _entries.TryGetValue(key, out var entry) ? entry.Payload : null;
-            Put(key, entry, identity.Uid, identity.ResourceVersion, values, message);
+            object payload = _payload.Pack(message);
+            Put(key, entry, identity.Uid, identity.ResourceVersion, values, payload);
         }
         return new StoreDelta<T>(oldPayload is null ? DeltaType.Added : DeltaType.Updated, key, null, null,
-            OldPayload: oldPayload, NewPayload: message);
+            OldPayload: oldPayload, NewPayload: message); // handlers decode the plain message: no decompression for them
     }
 
     // Inside the write gate: each index's values for an object (the namespace index needs only the namespace; null obj: no custom index).
@@ -419,8 +423,8 @@ internal sealed class InformerStore<T> : IStore<T>
         return payload switch
         {
             null => null,
-            byte[] message => _payload.ReadMetadata(message),
-            _ => ((T)payload).Metadata,
+            T obj => obj.Metadata,
+            _ => _payload.ReadMetadata(payload),
         };
     }
 

@@ -89,7 +89,7 @@ internal sealed class Reflector<T>
         _gate = options.RelistGate ?? new RelistGate();
         _tags = StreamListMetrics.Tags(resource);
         _shard = options.ShardSelector;
-        _wireTrim = store.Mode == StoreMode.Compact ? Transforms.OnWire(options.Transform) : null;
+        _wireTrim = store.Mode != StoreMode.Objects ? Transforms.OnWire(options.Transform) : null;
     }
 
     /// <summary>The shard selector in force (null: the whole collection).</summary>

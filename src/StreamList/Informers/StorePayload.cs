@@ -1,6 +1,8 @@
+using System.Buffers;
 using k8s;
 using k8s.Models;
 using StreamList.Codec;
+using StreamList.Memory;
 using StreamList.Wire;
 
 namespace StreamList.Informers;
@@ -8,9 +10,12 @@ namespace StreamList.Informers;
 /// <summary>
 /// How an <see cref="InformerStore{T}"/> holds one object, by <see cref="StoreMode"/>.
 /// <see cref="StoreMode.Objects"/>: the instance itself. <see cref="StoreMode.Compact"/>: the
-/// object's protobuf message body (no envelope) in one array that the store alone owns — a fresh
-/// encode, never a slice of a list body or a pooled buffer, so it keeps nothing else alive —
-/// decoded into a new instance on every read.
+/// object's protobuf message body (no envelope) in one array that the store alone owns — the
+/// wire bytes copied, or a fresh encode, never a slice of a list body or a pooled buffer, so it
+/// keeps nothing else alive — decoded into a new instance on every read.
+/// <see cref="StoreMode.Compressed"/>: that message through <see cref="TrainedCompression"/> (a
+/// <see cref="CompressedMessage"/>, or the message itself until the dictionary is trained),
+/// decompressed into a rented buffer and decoded on every read.
 ///
 /// Contract: a payload is immutable once captured (an encoded array is never written again), so a
 /// reader may decode one outside any lock. Decoded objects carry the registry's apiVersion and kind
@@ -22,38 +27,64 @@ internal sealed class StorePayload<T>
 {
     private readonly ProtobufKind? _kind;
     private readonly DecodeOptions _options;
+    private readonly TrainedCompression? _compression;
 
-    private StorePayload(ProtobufKind? kind, DecodeOptions options)
+    private StorePayload(ProtobufKind? kind, DecodeOptions options, TrainedCompression? compression)
     {
         _kind = kind;
         _options = options;
+        _compression = compression;
     }
 
     /// <summary>The payload policy for <paramref name="mode"/>.</summary>
     /// <exception cref="ArgumentException"><paramref name="mode"/> is Compact and <typeparamref name="T"/> has no protobuf encoding.</exception>
     public static StorePayload<T> Create(StoreMode mode, DecodeOptions? decode) => mode switch
     {
-        StoreMode.Objects => new StorePayload<T>(null, decode ?? DecodeOptions.Default),
-        StoreMode.Compact => new StorePayload<T>(
+        StoreMode.Objects => new StorePayload<T>(null, decode ?? DecodeOptions.Default, null),
+        StoreMode.Compact or StoreMode.Compressed => new StorePayload<T>(
             ProtobufRegistry.ForType(typeof(T))
                 ?? throw new ArgumentException($"{typeof(T).Name} has no Kubernetes protobuf encoding, so it cannot be stored compactly", nameof(mode)),
-            decode ?? DecodeOptions.Default),
+            decode ?? DecodeOptions.Default,
+            mode == StoreMode.Compressed ? new TrainedCompression() : null),
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown store mode"),
     };
 
-    /// <summary>True when payloads are encoded bytes.</summary>
+    /// <summary>True when payloads are encoded bytes (compressed or not).</summary>
     public bool IsCompact => _kind is not null;
 
-    /// <summary>What the store keeps for <paramref name="obj"/>: the instance, or a newly encoded message body.</summary>
-    public object Capture(T obj) => _kind is null ? obj : ListEncoding.EncodeMessage(obj);
+    /// <summary>The compression in use (Compressed mode), for diagnostics and tests.</summary>
+    public TrainedCompression? Compression => _compression;
+
+    /// <summary>What the store keeps for <paramref name="obj"/>: the instance, or a newly encoded message body (packed). Writer only.</summary>
+    public object Capture(T obj) => _kind is null ? obj : Pack(ListEncoding.EncodeMessage(obj));
+
+    /// <summary>What the store keeps for an owned message body: the body, or its compressed form. Writer only.</summary>
+    public object Pack(byte[] message) => _compression?.Pack(message) ?? message;
 
     /// <summary>The object a payload holds: the instance itself, or a newly decoded one.</summary>
     public T Read(object payload)
     {
         if (_kind is null)
             return (T)payload;
-        var r = new ProtoReader((byte[])payload, 0, _options.Strings, _options.MaxDepth);
-        var obj = (T)_kind.ReadBody(ref r);
+        if (payload is CompressedMessage packed)
+        {
+            var buffer = packed.Dictionary.Decompress(packed);
+            try
+            {
+                return Decode(buffer.AsSpan(0, packed.OriginalLength));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+        return Decode((byte[])payload);
+    }
+
+    private T Decode(ReadOnlySpan<byte> message)
+    {
+        var r = new ProtoReader(message, 0, _options.Strings, _options.MaxDepth);
+        var obj = (T)_kind!.ReadBody(ref r);
         if (obj is IKubernetesObject k)
         {
             k.ApiVersion = _kind.ApiVersion;
@@ -62,8 +93,23 @@ internal sealed class StorePayload<T>
         return obj;
     }
 
-    /// <summary>A compact payload's metadata (field 1 of every top-level message), decoded without the rest; null when absent.</summary>
-    public V1ObjectMeta? ReadMetadata(byte[] payload)
+    /// <summary>A byte payload's metadata (field 1 of every top-level message), decoded without the rest; null when absent.</summary>
+    public V1ObjectMeta? ReadMetadata(object payload)
+    {
+        if (payload is not CompressedMessage packed)
+            return ReadMetadata((byte[])payload);
+        var buffer = packed.Dictionary.Decompress(packed);
+        try
+        {
+            return ReadMetadata(buffer.AsSpan(0, packed.OriginalLength));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private V1ObjectMeta? ReadMetadata(ReadOnlySpan<byte> payload)
     {
         var r = new ProtoReader(payload, 0, _options.Strings, _options.MaxDepth);
         V1ObjectMeta? meta = null;
@@ -83,5 +129,10 @@ internal sealed class StorePayload<T>
     }
 
     /// <summary>Encoded bytes a payload holds (0 for an object).</summary>
-    public long SizeOf(object payload) => _kind is null ? 0 : ((byte[])payload).Length;
+    public long SizeOf(object payload) => payload switch
+    {
+        byte[] message => message.Length,
+        CompressedMessage packed => packed.Data.Length,
+        _ => 0,
+    };
 }

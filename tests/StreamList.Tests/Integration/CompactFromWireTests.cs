@@ -19,18 +19,24 @@ namespace StreamList.Tests.Integration;
 /// </summary>
 public class CompactFromWireTests
 {
-    public static TheoryData<bool, bool> WatchListAndDropManagedFields => new() { { false, false }, { true, false }, { false, true } };
+    public static TheoryData<StoreMode, bool, bool> ModeWatchListAndDropManagedFields => new()
+    {
+        { StoreMode.Compact, false, false }, { StoreMode.Compact, true, false }, { StoreMode.Compact, false, true },
+        { StoreMode.Compressed, false, false }, { StoreMode.Compressed, true, true },
+    };
+
+    private const int Pods = 1200; // more than the 1,000 a compressed store trains its dictionary from
 
     [Theory]
-    [MemberData(nameof(WatchListAndDropManagedFields))]
-    public async Task A_compact_informer_holds_each_pod_as_the_servers_wire_bytes_and_reads_as_the_object_path(bool watchList, bool dropManagedFields)
+    [MemberData(nameof(ModeWatchListAndDropManagedFields))]
+    public async Task A_compact_informer_holds_each_pod_as_the_servers_wire_bytes_and_reads_as_the_object_path(StoreMode mode, bool watchList, bool dropManagedFields)
     {
-        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 300, Seed = 21 });
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = Pods, Seed = 21 });
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
         Func<V1Pod, V1Pod>? transform = dropManagedFields ? Transforms.DropManagedFields : null;
         InformerOptions<V1Pod> Options(StoreMode mode) => new() { StoreMode = mode, UseWatchList = watchList, Transform = transform, RelistGate = new RelistGate() };
         await using var objects = new Informer<V1Pod>(client.CreateListWatch<V1Pod>(), Options(StoreMode.Objects));
-        await using var compact = new Informer<V1Pod>(client.CreateListWatch<V1Pod>(), Options(StoreMode.Compact));
+        await using var compact = new Informer<V1Pod>(client.CreateListWatch<V1Pod>(), Options(mode));
         var first = new LastUpdate();
         var second = new LastUpdate();
         compact.AddEventHandler(first);
@@ -48,7 +54,7 @@ public class CompactFromWireTests
         // Every payload is the server's item bytes for that pod (managedFields dropped on the wire when asked).
         var wire = await ListItemsOnTheWire(server);
         var store = (InformerStore<V1Pod>)compact.Store;
-        var payloads = store.SnapshotPayloads().Cast<byte[]>().ToList();
+        var payloads = store.SnapshotPayloads().Select(Plain).ToList();
         Assert.Equal(wire.Count, payloads.Count);
         foreach (var payload in payloads)
         {
@@ -63,8 +69,18 @@ public class CompactFromWireTests
             Assert.Equal(KubernetesJson.Serialize(fromObjects), KubernetesJson.Serialize(fromCompact));
         }
         Assert.Equal(0, compact.Statistics.ObjectsSkipped);
-        Assert.Equal(300 + churn.Modified + churn.Created, compact.Statistics.StoredFromWire); // nothing was decoded to be stored
+        Assert.Equal(Pods + churn.Modified + churn.Created, compact.Statistics.StoredFromWire); // nothing was decoded to be stored
         Assert.Equal(0, objects.Statistics.StoredFromWire);
+
+        if (mode == StoreMode.Compressed)
+        {
+            // The first 1,000 objects trained the dictionary and stay as they came; every later one is compressed.
+            Assert.Equal(1, store.CompressionTrainings);
+            var packed = store.SnapshotPayloads().OfType<CompressedMessage>().ToList();
+            Assert.True(packed.Count >= Pods - 1000, $"{packed.Count} compressed");
+            long held = packed.Sum(p => (long)p.Data.Length), wireBytes = packed.Sum(p => (long)p.OriginalLength);
+            Assert.True(held * 4 < wireBytes, $"{held} bytes held for {wireBytes} on the wire");
+        }
 
         // Each update was decoded once for both handlers: they received the same instance.
         foreach (var (key, obj) in first.Updates)
@@ -89,6 +105,18 @@ public class CompactFromWireTests
         Assert.True(await compact.WaitForSyncAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal(0, compact.Statistics.StoredFromWire);
         Assert.All(compact.Store.List(), p => Assert.Equal("yes", p.Metadata.Labels["seen"]));
+    }
+
+    /// <summary>A payload's message bytes: the array itself, or a compressed message restored.</summary>
+    private static byte[] Plain(object payload)
+    {
+        if (payload is byte[] message)
+            return message;
+        var packed = (CompressedMessage)payload;
+        var buffer = packed.Dictionary.Decompress(packed);
+        var plain = buffer.AsSpan(0, packed.OriginalLength).ToArray();
+        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        return plain;
     }
 
     private static string KeyOf(byte[] message) =>

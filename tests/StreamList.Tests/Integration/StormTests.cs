@@ -26,9 +26,10 @@ public class StormTests(ITestOutputHelper output)
         long Backoffs, int MaxRelistsInFlight, double PeakRssMiB, double HeapMiB);
 
     [Theory]
-    [InlineData("objects")]
-    [InlineData("compact")]
-    public async Task An_informer_survives_a_410_storm_under_a_hard_heap_limit_and_converges(string store)
+    [InlineData("objects", "none")]
+    [InlineData("compact", "none")]
+    [InlineData("compact", "zstd")]
+    public async Task An_informer_survives_a_410_storm_under_a_hard_heap_limit_and_converges(string store, string compression)
     {
         const int pods = 20_000;
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions
@@ -41,7 +42,7 @@ public class StormTests(ITestOutputHelper output)
         string url = server.BaseAddress.ToString();
 
         Summary steady;
-        await using (var first = SyncProcess.Start(url, store, seconds: 0, hardLimitBytes: null))
+        await using (var first = SyncProcess.Start(url, [store, compression], seconds: 0, hardLimitBytes: null))
             steady = await first.ExitedAsync();
         Assert.Equal(pods, steady.Objects);
         long limit = (long)(2 * steady.HeapMiB * 1024 * 1024);
@@ -49,7 +50,7 @@ public class StormTests(ITestOutputHelper output)
         long cacheListsBefore = server.CountRequests(RequestKind.CacheList);
 
         var clock = Stopwatch.StartNew();
-        await using var child = SyncProcess.Start(url, store, seconds: 3600, hardLimitBytes: limit); // runs until the test disposes it
+        await using var child = SyncProcess.Start(url, [store, compression], seconds: 3600, hardLimitBytes: limit); // runs until the test disposes it
         await child.UntilAsync(s => s.Objects == pods, "the first sync");
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: synced");
         // 5% of the pods a second. At 4,000/s the server's storm loop alone took a core, and beside a build the test took 10 min.
@@ -110,7 +111,7 @@ public class StormTests(ITestOutputHelper output)
 
         public string Stderr => _stderr.IsCompleted ? _stderr.Result : "(still running)";
 
-        public static SyncProcess Start(string url, string store, double seconds, long? hardLimitBytes)
+        public static SyncProcess Start(string url, string[] storeAndCompression, double seconds, long? hardLimitBytes)
         {
             string cli = Path.Combine(AppContext.BaseDirectory, "StreamList.Cli.dll");
             var psi = new ProcessStartInfo("dotnet")
@@ -119,7 +120,7 @@ public class StormTests(ITestOutputHelper output)
                 RedirectStandardError = true,
                 UseShellExecute = false,
             };
-            foreach (var a in new[] { cli, "sync", "--server", url, "--resource", "pods", "--store", store, "--seconds", seconds.ToString(CultureInfo.InvariantCulture),
+            foreach (var a in new[] { cli, "sync", "--server", url, "--resource", "pods", "--store", storeAndCompression[0], "--compression", storeAndCompression[1], "--seconds", seconds.ToString(CultureInfo.InvariantCulture),
                          "--summary", "--summary-every", "1", "--quiet" })
                 psi.ArgumentList.Add(a);
             if (hardLimitBytes is { } l)
