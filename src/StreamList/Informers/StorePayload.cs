@@ -62,24 +62,8 @@ internal sealed class StorePayload<T>
     public object Pack(byte[] message) => _compression?.Pack(message) ?? message;
 
     /// <summary>The object a payload holds: the instance itself, or a newly decoded one.</summary>
-    public T Read(object payload)
-    {
-        if (_kind is null)
-            return (T)payload;
-        if (payload is CompressedMessage packed)
-        {
-            var buffer = packed.Dictionary.Decompress(packed);
-            try
-            {
-                return Decode(buffer.AsSpan(0, packed.OriginalLength));
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-        return Decode((byte[])payload);
-    }
+    public T Read(object payload) =>
+        _kind is null ? (T)payload : OnMessage(payload, static (self, message) => self.Decode(message));
 
     private T Decode(ReadOnlySpan<byte> message)
     {
@@ -94,14 +78,18 @@ internal sealed class StorePayload<T>
     }
 
     /// <summary>A byte payload's metadata (field 1 of every top-level message), decoded without the rest; null when absent.</summary>
-    public V1ObjectMeta? ReadMetadata(object payload)
+    public V1ObjectMeta? ReadMetadata(object payload) =>
+        OnMessage(payload, static (self, message) => self.ReadMetadata(message));
+
+    /// <summary>Runs <paramref name="use"/> on a byte payload's message: the array, or a compressed one restored into a rented buffer.</summary>
+    private TResult OnMessage<TResult>(object payload, Func<StorePayload<T>, ReadOnlySpan<byte>, TResult> use)
     {
         if (payload is not CompressedMessage packed)
-            return ReadMetadata((byte[])payload);
+            return use(this, (byte[])payload);
         var buffer = packed.Dictionary.Decompress(packed);
         try
         {
-            return ReadMetadata(buffer.AsSpan(0, packed.OriginalLength));
+            return use(this, buffer.AsSpan(0, packed.OriginalLength));
         }
         finally
         {

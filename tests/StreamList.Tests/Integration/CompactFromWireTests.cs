@@ -54,7 +54,7 @@ public class CompactFromWireTests
         // Every payload is the server's item bytes for that pod (managedFields dropped on the wire when asked).
         var wire = await ListItemsOnTheWire(server);
         var store = (InformerStore<V1Pod>)compact.Store;
-        var payloads = store.SnapshotPayloads().Select(Plain).ToList();
+        var payloads = store.SnapshotPayloads().Select(Payloads.Plain).ToList();
         Assert.Equal(wire.Count, payloads.Count);
         foreach (var payload in payloads)
         {
@@ -105,18 +105,6 @@ public class CompactFromWireTests
         Assert.True(await compact.WaitForSyncAsync(TimeSpan.FromSeconds(60)));
         Assert.Equal(0, compact.Statistics.StoredFromWire);
         Assert.All(compact.Store.List(), p => Assert.Equal("yes", p.Metadata.Labels["seen"]));
-    }
-
-    /// <summary>A payload's message bytes: the array itself, or a compressed message restored.</summary>
-    private static byte[] Plain(object payload)
-    {
-        if (payload is byte[] message)
-            return message;
-        var packed = (CompressedMessage)payload;
-        var buffer = packed.Dictionary.Decompress(packed);
-        var plain = buffer.AsSpan(0, packed.OriginalLength).ToArray();
-        System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        return plain;
     }
 
     private static string KeyOf(byte[] message) =>

@@ -15,22 +15,6 @@ public class TrainedCompressionTests
 {
     private static byte[] Pod(int i) => ListEncoding.EncodeMessage(PodFixture.Create(3, i));
 
-    private static byte[] Restore(object packed)
-    {
-        if (packed is byte[] plain)
-            return plain;
-        var message = (CompressedMessage)packed;
-        var buffer = message.Dictionary.Decompress(message);
-        try
-        {
-            return buffer.AsSpan(0, message.OriginalLength).ToArray();
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     [Fact]
     public void Messages_stay_as_they_are_until_the_dictionary_is_trained_then_compress_several_fold()
     {
@@ -44,7 +28,7 @@ public class TrainedCompressionTests
         long wire = pods.Skip(199).Sum(p => (long)p.Length);
         long stored = packed.Skip(199).Sum(p => (long)((CompressedMessage)p).Data.Length);
         Assert.True(stored * 4 < wire, $"{stored} bytes stored for {wire} on the wire");
-        Assert.All(packed.Zip(pods), p => Assert.Equal(p.Second, Restore(p.First)));
+        Assert.All(packed.Zip(pods), p => Assert.Equal(p.Second, Payloads.Plain(p.First)));
     }
 
     [Theory]
@@ -57,13 +41,13 @@ public class TrainedCompressionTests
             trained.Pack(pod);
         var withDictionary = trained.Pack(message);
         Assert.IsType<CompressedMessage>(withDictionary);
-        Assert.Equal(message, Restore(withDictionary));
+        Assert.Equal(message, Payloads.Plain(withDictionary));
 
         // Too little material for a dictionary: plain zstd.
         var untrained = new TrainedCompression(samplesToTrain: 1);
         var plain = untrained.Pack(message);
         Assert.Equal(0, ((CompressedMessage)plain).Dictionary.Size);
-        Assert.Equal(message, Restore(plain));
+        Assert.Equal(message, Payloads.Plain(plain));
     }
 
     public static TheoryData<string> FixtureNames => Fixtures.All();
@@ -89,8 +73,8 @@ public class TrainedCompressionTests
         var packedOther = other.Select(compression.Pack).ToArray();
 
         Assert.Equal(2, compression.Trainings);
-        Assert.All(packedBefore.Zip(before), p => Assert.Equal(p.Second, Restore(p.First)));
-        Assert.All(packedOther.Zip(other), p => Assert.Equal(p.Second, Restore(p.First)));
+        Assert.All(packedBefore.Zip(before), p => Assert.Equal(p.Second, Payloads.Plain(p.First)));
+        Assert.All(packedOther.Zip(other), p => Assert.Equal(p.Second, Payloads.Plain(p.First)));
         var dictionaries = packedOther.Cast<CompressedMessage>().Select(m => m.Dictionary).Distinct().Count();
         Assert.Equal(2, dictionaries);
     }
@@ -105,7 +89,7 @@ public class TrainedCompressionTests
         {
             for (int round = 0; round < 5; round++)
                 for (int i = 0; i < pods.Length; i++)
-                    Assert.True(pods[i].AsSpan().SequenceEqual(Restore(packed[i])));
+                    Assert.True(pods[i].AsSpan().SequenceEqual(Payloads.Plain(packed[i])));
         }));
         await Task.WhenAll(readers);
     }
