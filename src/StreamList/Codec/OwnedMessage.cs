@@ -105,7 +105,7 @@ internal static class OwnedMessage
         int newContent = content.Length - dropped;
         var before = metadataOnly ? [] : message[..recordStart];
         var after = metadataOnly ? [] : message[contentEnd..];
-        var owned = new byte[before.Length + 1 + VarintSize((uint)newContent) + newContent + after.Length];
+        var owned = new byte[before.Length + 1 + ProtoWriter.VarintSize((uint)newContent) + newContent + after.Length];
         var w = owned.AsSpan();
         before.CopyTo(w);
         w = w[before.Length..];
@@ -153,17 +153,6 @@ internal static class OwnedMessage
     {
         bytes.CopyTo(w);
         return w[bytes.Length..];
-    }
-
-    private static int VarintSize(uint v)
-    {
-        int n = 1;
-        while (v >= 0x80)
-        {
-            v >>= 7;
-            n++;
-        }
-        return n;
     }
 
     private static Span<byte> WriteVarint(Span<byte> w, uint v)
