@@ -16,8 +16,10 @@ namespace StreamList.Informers;
 ///   only dictionary and set updates. Encoding, index functions (user code) and decoding run
 ///   outside it, so a throwing index function leaves the store unchanged.
 /// - <see cref="StoreMode.Objects"/> keeps each instance given (reads return it). <see cref="StoreMode.Compact"/>
-///   keeps one owned protobuf message body per object and decodes a new instance on every read,
-///   with apiVersion/kind set to the registry's values (see <see cref="StorePayload{T}"/>).
+///   keeps one owned protobuf message body per object — the wire bytes given to <see cref="UpsertMessage"/>,
+///   or an encode of the object given to <see cref="Upsert"/> — and decodes a new instance on every read,
+///   with apiVersion/kind set to the registry's values; <see cref="StoreMode.Compressed"/> keeps that body
+///   zstd-compressed (see <see cref="StorePayload{T}"/>).
 /// - Indexes never leak: each entry keeps the values it was indexed under; an update removes those
 ///   and adds the new ones, a delete removes them; empty value sets are dropped.
 /// - Relist: <see cref="BeginRelist"/> starts a generation; every upsert, <see cref="MarkSeen"/> and
