@@ -14,16 +14,10 @@ public readonly record struct ItemIdentity(string Namespace, string Name, string
 {
     /// <summary>
     /// Reads name, namespace, uid and resourceVersion from an object's message body (metadata is
-    /// field 1 of every top-level Kubernetes message). False when the bytes are not well-formed:
-    /// the caller then decodes normally and reports the error with its path.
-    /// </summary>
-    internal static bool TryPeek(ReadOnlySpan<byte> message, out ItemIdentity identity) =>
-        TryPeek(message, out identity, out _);
-
-    /// <summary>
-    /// As <see cref="TryPeek(ReadOnlySpan{byte}, out ItemIdentity)"/>, also giving where the metadata
-    /// field's record (tag, length and content) lies in <paramref name="message"/>: on its own, the
-    /// message body of the object with nothing but its metadata.
+    /// field 1 of every top-level Kubernetes message), and where the metadata field's record (tag,
+    /// length and content) lies in <paramref name="message"/>: on its own, the message body of the
+    /// object with nothing but its metadata. False when the bytes are not well-formed: the caller
+    /// then decodes normally and reports the error with its path.
     /// </summary>
     internal static bool TryPeek(ReadOnlySpan<byte> message, out ItemIdentity identity, out Range metadataRecord)
     {

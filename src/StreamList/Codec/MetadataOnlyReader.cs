@@ -22,18 +22,27 @@ internal static class MetadataOnlyReader
     private static object Read(ref ProtoReader r, Type type)
     {
         var obj = (IMetadata<V1ObjectMeta>)Activator.CreateInstance(type)!;
+        if (ReadMetadata(ref r) is { } metadata)
+            obj.Metadata = metadata;
+        return obj;
+    }
+
+    /// <summary>The metadata of a top-level message (field 1, merged if repeated), skipping every other field; null when absent.</summary>
+    public static V1ObjectMeta? ReadMetadata(ref ProtoReader r)
+    {
+        V1ObjectMeta? meta = null;
         while (r.TryReadTag(out uint tag))
         {
             if (tag == ((1 << 3) | (uint)WireType.LengthDelimited))
             {
                 r.Named("metadata");
-                obj.Metadata = ProtobufCodec.ReadV1ObjectMeta(ref r, obj.Metadata);
+                meta = ProtobufCodec.ReadV1ObjectMeta(ref r, meta);
             }
             else
             {
                 r.SkipField(tag);
             }
         }
-        return obj;
+        return meta;
     }
 }

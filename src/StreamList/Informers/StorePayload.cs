@@ -100,20 +100,7 @@ internal sealed class StorePayload<T>
     private V1ObjectMeta? ReadMetadata(ReadOnlySpan<byte> payload)
     {
         var r = new ProtoReader(payload, 0, _options.Strings, _options.MaxDepth);
-        V1ObjectMeta? meta = null;
-        while (r.TryReadTag(out uint tag))
-        {
-            if (tag == ((1 << 3) | (uint)WireType.LengthDelimited))
-            {
-                r.Named("metadata");
-                meta = ProtobufCodec.ReadV1ObjectMeta(ref r, meta);
-            }
-            else
-            {
-                r.SkipField(tag);
-            }
-        }
-        return meta;
+        return MetadataOnlyReader.ReadMetadata(ref r);
     }
 
     /// <summary>Encoded bytes a payload holds (0 for an object).</summary>

@@ -136,8 +136,8 @@ internal static class ProtobufWatchReader
         var message = enveloped.Slice(header.RawOffset, header.RawLength);
         if (!ItemIdentity.TryPeek(message.Span, out var id, out var record))
             return false;
-        // Offered as it would be decoded: the metadata record alone under MetadataOnly.
-        if (MetadataOnlyReader.Applies(ProtobufRegistry.ForType(typeof(T))!, options))
+        // Offered as it would be decoded: the metadata record alone under MetadataOnly (no registry lookup per event otherwise).
+        if (options.MetadataOnly && MetadataOnlyReader.Applies(ProtobufRegistry.ForType(typeof(T))!, options))
             message = message[record];
         return takeItem(id, new ReadOnlySequence<byte>(message));
     }

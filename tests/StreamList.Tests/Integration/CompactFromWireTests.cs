@@ -108,7 +108,7 @@ public class CompactFromWireTests
     }
 
     private static string KeyOf(byte[] message) =>
-        ItemIdentity.TryPeek(message, out var id) ? ObjectKey.For(id.Namespace, id.Name) : throw new InvalidOperationException("no metadata");
+        ItemIdentity.TryPeek(message, out var id, out _) ? ObjectKey.For(id.Namespace, id.Name) : throw new InvalidOperationException("no metadata");
 
     /// <summary>The server's current pod list as sent in protobuf: each item's message bytes by key.</summary>
     private static async Task<Dictionary<string, byte[]>> ListItemsOnTheWire(FakeApiServer server)
