@@ -101,6 +101,8 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("sync", "--server", "http://127.0.0.1:1/", "--resource", "pods", "--seconds", "-1", "--seconds must be a number ≥ 0, not '-1'")]
     [InlineData("sync", "--server", "http://127.0.0.1:1/", "--resource", "pods", "--summary-every", "1", "--summary-every needs --summary")]
     [InlineData("sync", "--server", "http://127.0.0.1:1/", "--resource", "widgets", "unknown --resource 'widgets'")]
+    [InlineData("sync", "--server", "http://127.0.0.1:1/", "--resource", "pods", "--compression", "zstd", "--compression zstd needs --store compact")]
+    [InlineData("sync", "--server", "http://127.0.0.1:1/", "--resource", "pods", "--store", "compact", "--compression", "gzip", "--compression must be none or zstd, not 'gzip'")]
     [InlineData("list", "--resource", "pods", "give exactly one of --server URL and --kubeconfig PATH")]
     [InlineData("list", "--server", "ftp://x", "--resource", "pods", "--server must be an http(s) URL")]
     [InlineData("serve", "--nodes", "100000", "--nodes is at most")]
