@@ -69,6 +69,56 @@ public static class Emitter
         sb.Append($"    internal static void Write{c}Body(ProtoWriter w, {c} o)\n    {{\n");
         EmitWrites(sb, m.Fields, "        ", "");
         sb.Append("    }\n");
+
+        if (NeedsFreeze(m))
+        {
+            sb.Append($"\n    internal static void Freeze{c}({c} o)\n    {{\n");
+            EmitFreezes(sb, m.Fields);
+            sb.Append("    }\n");
+        }
+    }
+
+    /// <summary>Whether a message holds a collection anywhere below it (so Freeze has work to do).</summary>
+    public static bool NeedsFreeze(BoundMessage m) => NeedsFreeze(m.Fields, [m]);
+
+    private static bool NeedsFreeze(IReadOnlyList<BoundField> fields, HashSet<BoundMessage> visiting) => fields.Any(f => f.Shape switch
+    {
+        Shape.Map or Shape.Repeated => true,
+        Shape.Inline => NeedsFreeze(f.InlineFields, visiting),
+        _ => f.Value!.Kind == ValueKind.StringListWrapper
+            || (f.Value!.Kind == ValueKind.Message && visiting.Add(f.Value!.Message!) && NeedsFreeze(f.Value!.Message!.Fields, visiting)),
+    });
+
+    // FreezeX: every list and map below o becomes read-only and exact-size (see ReadOnlyCollections).
+    private static void EmitFreezes(StringBuilder sb, IReadOnlyList<BoundField> fields)
+    {
+        const string I = "        ";
+        foreach (var f in fields.OrderBy(f => f.Number))
+        {
+            if (f.Shape == Shape.Inline)
+            {
+                EmitFreezes(sb, f.InlineFields);
+                continue;
+            }
+            string p = Prop(f);
+            var message = f.Value!.Message;
+            switch (f.Shape)
+            {
+                case Shape.Map:
+                    sb.Append($"{I}{p} = ReadOnlyCollections.Map({p});\n");
+                    break;
+                case Shape.Repeated:
+                    string each = message is not null && NeedsFreeze(message) ? $", Freeze{message.ClassName}" : "";
+                    sb.Append($"{I}{p} = ReadOnlyCollections.List({p}{each});\n");
+                    break;
+                default:
+                    if (f.Value!.Kind == ValueKind.StringListWrapper)
+                        sb.Append($"{I}{p} = ReadOnlyCollections.List({p});\n");
+                    else if (message is not null && NeedsFreeze(message))
+                        sb.Append($"{I}if ({p} is {{ }} {Local(f)})\n{I}    Freeze{message.ClassName}({Local(f)});\n");
+                    break;
+            }
+        }
     }
 
     private static void EmitMerge(StringBuilder sb, BoundMessage m, string method, string protoName, IReadOnlyList<BoundField> fields,
@@ -76,6 +126,9 @@ public static class Emitter
     {
         string c = m.ClassName;
         sb.Append($"    internal static {c} {method}(ref ProtoReader r, {c} o)\n    {{\n");
+        var collected = fields.Where(f => f.Shape is Shape.Repeated or Shape.Map).OrderBy(f => f.Number).ToList();
+        foreach (var f in collected)
+            sb.Append($"        var {Builder(f)} = new {BuilderType(f)}();\n");
         sb.Append("        while (r.TryReadTag(out uint tag))\n        {\n");
         sb.Append("            switch (tag >> 3)\n            {\n");
         var cases = fields.Select(f => (f.Number, Code: (Action)(() => EmitRead(sb, f, method, inlineMethods))))
@@ -89,8 +142,18 @@ public static class Emitter
             sb.Append("                    break;\n");
         }
         sb.Append("                default:\n                    r.SkipField(tag);\n                    break;\n");
-        sb.Append("            }\n        }\n        return o;\n    }\n\n");
+        sb.Append("            }\n        }\n");
+        foreach (var f in collected)
+            sb.Append($"        {Prop(f)} = {Builder(f)}.Build({Prop(f)});\n");
+        sb.Append("        return o;\n    }\n\n");
     }
+
+    // Repeated and map fields are collected while the message is read and set once at its end (exact-size, read-only).
+    private static string Builder(BoundField f) => Local(f) + "Items";
+
+    private static string BuilderType(BoundField f) => f.Shape == Shape.Map
+        ? $"MapBuilder<{f.Value!.CsName}>"
+        : $"ListBuilder<{f.Value!.CsName}{(f.ElementNullable ? "?" : "")}>";
 
     private static void EmitWrites(StringBuilder sb, IReadOnlyList<BoundField> fields, string indent, string suffix)
     {
@@ -109,6 +172,9 @@ public static class Emitter
     }
 
     private static string Prop(BoundField f) => "o." + f.Property!.Name;
+
+    // A local named after the property: unique in a message, inline fields included (their numbers are not).
+    private static string Local(BoundField f) => char.ToLowerInvariant(f.Property!.Name[0]) + f.Property!.Name[1..];
 
     private static void EmitRead(StringBuilder sb, BoundField f, string method,
         List<(string Method, string ProtoName, IReadOnlyList<BoundField> Fields)> inlineMethods)
@@ -131,20 +197,20 @@ public static class Emitter
                 sb.Append($"{I}r.Expect(tag, WireType.LengthDelimited, \"{name}\");\n");
                 string map = f.Value!.Kind switch
                 {
-                    ValueKind.String => $"MapCodec.ReadStringEntry(ref r, {p} ??= new Dictionary<string, string>(), {Bool(f.Intern)});",
-                    ValueKind.Bytes => $"MapCodec.ReadBytesEntry(ref r, {p} ??= new Dictionary<string, byte[]>());",
-                    ValueKind.Quantity => $"MapCodec.ReadQuantityEntry(ref r, {p} ??= new Dictionary<string, ResourceQuantity>());",
+                    ValueKind.String => $"MapCodec.ReadStringEntry(ref r, ref {Builder(f)}, {Bool(f.Intern)});",
+                    ValueKind.Bytes => $"MapCodec.ReadBytesEntry(ref r, ref {Builder(f)});",
+                    ValueKind.Quantity => $"MapCodec.ReadQuantityEntry(ref r, ref {Builder(f)});",
                     _ => throw new NotSupportedException($"map of {f.Value!.Kind} in {name}"),
                 };
                 sb.Append(I).Append(map).Append('\n');
                 return;
             case Shape.Repeated:
-                string list = $"({p} ??= new List<{f.Value!.CsName}{(f.ElementNullable ? "?" : "")}>())";
+                string list = Builder(f);
                 switch (f.Value!.Kind)
                 {
                     case ValueKind.Int32 or ValueKind.Int64 or ValueKind.Bool:
                         sb.Append($"{I}r.Named(\"{name}\");\n");
-                        sb.Append($"{I}ScalarListCodec.Read{f.Value!.Kind}(ref r, tag, {list});\n");
+                        sb.Append($"{I}ScalarListCodec.Read{f.Value!.Kind}(ref r, tag, ref {list});\n");
                         return;
                     case ValueKind.Message:
                         sb.Append($"{I}r.Expect(tag, WireType.LengthDelimited, \"{name}\");\n");

@@ -6,7 +6,7 @@ namespace StreamList.CodeGen;
 
 /// <summary>
 /// Writes the kind table: for every top-level model (one with <see cref="KubernetesEntityAttribute"/>),
-/// its apiVersion, kind, CLR type, body reader and writer; for lists, the item reader too.
+/// its apiVersion, kind, CLR type, body reader and writer, for lists the item reader, and its freeze.
 /// </summary>
 public static class RegistryEmitter
 {
@@ -27,7 +27,8 @@ public static class RegistryEmitter
             string item = items is null
                 ? "null, null"
                 : $"typeof({items.Value!.Message!.ClassName}), static (ref ProtoReader r) => ProtobufCodec.Read{items.Value!.Message!.ClassName}(ref r, null)";
-            sb.Append($"        new(\"{ApiVersion(m)}\", \"{entity.Kind}\", typeof({c}), static (ref ProtoReader r) => ProtobufCodec.Merge{c}(ref r, new {c}()), static (w, o) => ProtobufCodec.Write{c}Body(w, ({c})o), {item}),\n");
+            string freeze = Emitter.NeedsFreeze(m) ? $"static o => ProtobufCodec.Freeze{c}(({c})o)" : "static _ => { }";
+            sb.Append($"        new(\"{ApiVersion(m)}\", \"{entity.Kind}\", typeof({c}), static (ref ProtoReader r) => ProtobufCodec.Merge{c}(ref r, new {c}()), static (w, o) => ProtobufCodec.Write{c}Body(w, ({c})o), {item}, {freeze}),\n");
         }
         sb.Append("    ];\n}\n");
         return sb.ToString();

@@ -6,11 +6,12 @@ namespace StreamList.Codec;
 /// <summary>
 /// Proto maps with string keys (entries <c>{key=1, value=2}</c>): string, bytes and Quantity values,
 /// the only value types Kubernetes' built-in maps use. Written in key order (Go's byte-wise sort),
-/// as the apiserver writes them. A missing key or value is the Go zero value.
+/// as the apiserver writes them. A missing key or value is the Go zero value. Entries are
+/// collected in a <see cref="MapBuilder{TValue}"/>: the object gets a read-only map.
 /// </summary>
 internal static class MapCodec
 {
-    public static void ReadStringEntry(ref ProtoReader r, IDictionary<string, string> map, bool intern)
+    public static void ReadStringEntry(ref ProtoReader r, ref MapBuilder<string> map, bool intern)
     {
         int saved = r.EnterMessage();
         string key = "", value = "";
@@ -32,10 +33,10 @@ internal static class MapCodec
             }
         }
         r.ExitMessage(saved);
-        map[key] = value;
+        map.Add(key, value);
     }
 
-    public static void ReadBytesEntry(ref ProtoReader r, IDictionary<string, byte[]> map)
+    public static void ReadBytesEntry(ref ProtoReader r, ref MapBuilder<byte[]> map)
     {
         int saved = r.EnterMessage();
         string key = "";
@@ -58,10 +59,10 @@ internal static class MapCodec
             }
         }
         r.ExitMessage(saved);
-        map[key] = value;
+        map.Add(key, value);
     }
 
-    public static void ReadQuantityEntry(ref ProtoReader r, IDictionary<string, ResourceQuantity> map)
+    public static void ReadQuantityEntry(ref ProtoReader r, ref MapBuilder<ResourceQuantity> map)
     {
         int saved = r.EnterMessage();
         string key = "";
@@ -85,7 +86,7 @@ internal static class MapCodec
         }
         value ??= QuantityCodec.Parse(ref r, "0"u8);
         r.ExitMessage(saved);
-        map[key] = value;
+        map.Add(key, value);
     }
 
     public static void WriteStrings(ProtoWriter w, int field, IDictionary<string, string> map)

@@ -5,7 +5,10 @@ namespace StreamList.Codec;
 /// <summary>Reads a message body (the reader's current limit) into a new model object.</summary>
 internal delegate object BodyReader(ref ProtoReader r);
 
-/// <summary>One kind the protobuf codec knows: its type, body reader and writer; for lists, how to read one item.</summary>
+/// <summary>
+/// One kind the protobuf codec knows: its type, body reader and writer; for lists, how to read one
+/// item; and how to make an instance's collections read-only (<see cref="ReadOnlyCollections"/>).
+/// </summary>
 internal sealed record ProtobufKind(
     string ApiVersion,
     string Kind,
@@ -13,4 +16,5 @@ internal sealed record ProtobufKind(
     BodyReader ReadBody,
     Action<ProtoWriter, object> WriteBody,
     Type? ItemType,
-    BodyReader? ReadItem);
+    BodyReader? ReadItem,
+    Action<object> Freeze);

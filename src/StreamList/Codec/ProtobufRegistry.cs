@@ -15,7 +15,7 @@ internal static partial class ProtobufRegistry
     private static readonly ProtobufKind[] s_extraKinds =
     [
         new("v1", "WatchEvent", typeof(V1WatchEvent), static (ref ProtoReader r) => ProtobufCodec.MergeV1WatchEvent(ref r, new V1WatchEvent()),
-            static (w, o) => ProtobufCodec.WriteV1WatchEventBody(w, (V1WatchEvent)o), null, null),
+            static (w, o) => ProtobufCodec.WriteV1WatchEventBody(w, (V1WatchEvent)o), null, null, static _ => { }),
     ];
 
     private static readonly ProtobufKind[] s_all = [.. s_generatedKinds, .. s_extraKinds];

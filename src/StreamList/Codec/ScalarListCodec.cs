@@ -11,17 +11,17 @@ internal static class ScalarListCodec
 {
     private delegate T ScalarReader<T>(ref ProtoReader r);
 
-    public static void ReadInt32(ref ProtoReader r, uint tag, IList<int> list) => Read(ref r, tag, list, static (ref ProtoReader x) => x.ReadInt32());
+    public static void ReadInt32(ref ProtoReader r, uint tag, ref ListBuilder<int> list) => Read(ref r, tag, ref list, static (ref ProtoReader x) => x.ReadInt32());
 
-    public static void ReadInt32(ref ProtoReader r, uint tag, IList<int?> list) => Read<int?>(ref r, tag, list, static (ref ProtoReader x) => x.ReadInt32());
+    public static void ReadInt32(ref ProtoReader r, uint tag, ref ListBuilder<int?> list) => Read<int?>(ref r, tag, ref list, static (ref ProtoReader x) => x.ReadInt32());
 
-    public static void ReadInt64(ref ProtoReader r, uint tag, IList<long> list) => Read(ref r, tag, list, static (ref ProtoReader x) => x.ReadInt64());
+    public static void ReadInt64(ref ProtoReader r, uint tag, ref ListBuilder<long> list) => Read(ref r, tag, ref list, static (ref ProtoReader x) => x.ReadInt64());
 
-    public static void ReadInt64(ref ProtoReader r, uint tag, IList<long?> list) => Read<long?>(ref r, tag, list, static (ref ProtoReader x) => x.ReadInt64());
+    public static void ReadInt64(ref ProtoReader r, uint tag, ref ListBuilder<long?> list) => Read<long?>(ref r, tag, ref list, static (ref ProtoReader x) => x.ReadInt64());
 
-    public static void ReadBool(ref ProtoReader r, uint tag, IList<bool> list) => Read(ref r, tag, list, static (ref ProtoReader x) => x.ReadBool());
+    public static void ReadBool(ref ProtoReader r, uint tag, ref ListBuilder<bool> list) => Read(ref r, tag, ref list, static (ref ProtoReader x) => x.ReadBool());
 
-    private static void Read<T>(ref ProtoReader r, uint tag, IList<T> list, ScalarReader<T> read)
+    private static void Read<T>(ref ProtoReader r, uint tag, ref ListBuilder<T> list, ScalarReader<T> read)
     {
         if (IsPacked(tag))
         {
@@ -48,7 +48,7 @@ internal static class ScalarListCodec
     public static IList<string> ReadStringListWrapper(ref ProtoReader r)
     {
         int saved = r.EnterMessage();
-        var items = new List<string>();
+        var items = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             if (tag >> 3 == 1)
@@ -62,7 +62,7 @@ internal static class ScalarListCodec
             }
         }
         r.ExitMessage(saved);
-        return items;
+        return items.Build(null) ?? ReadOnlyList<string>.Empty;
     }
 
     public static void WriteStringListWrapper(ProtoWriter w, int field, IList<string>? items)

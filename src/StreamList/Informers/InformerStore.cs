@@ -15,7 +15,8 @@ namespace StreamList.Informers;
 ///   and <see cref="EncodedBytes"/> change together, inside one short exclusive section that holds
 ///   only dictionary and set updates. Encoding, index functions (user code) and decoding run
 ///   outside it, so a throwing index function leaves the store unchanged.
-/// - <see cref="StoreMode.Objects"/> keeps each instance given (reads return it). <see cref="StoreMode.Compact"/>
+/// - <see cref="StoreMode.Objects"/> keeps each instance given (reads return it), frozen
+///   (<see cref="KubernetesObjects.Freeze{T}"/>: its lists and maps read-only). <see cref="StoreMode.Compact"/>
 ///   keeps one owned protobuf message body per object — the wire bytes given to <see cref="UpsertMessage"/>,
 ///   or an encode of the object given to <see cref="Upsert"/> — and decodes a new instance on every read,
 ///   with apiVersion/kind set to the registry's values; <see cref="StoreMode.Compressed"/> keeps that body
@@ -165,6 +166,8 @@ internal sealed class InformerStore<T> : IStore<T>
         if (string.IsNullOrEmpty(meta.Name))
             throw new ArgumentException("the object has no metadata.name", nameof(obj));
         string key = ObjectKey.For(meta);
+        if (!_payload.IsCompact)
+            KubernetesObjects.TryFreeze(obj); // the instance every reader and handler shares (protobuf-decoded lists already are)
         object? oldPayload;
         T? old;
         lock (_writeGate)

@@ -43,7 +43,7 @@ public class FixtureConformanceTests
     }
 
     /// <summary>The model type for a fixture, from its file name (group.version.Kind).</summary>
-    private static Type TypeOf(string name)
+    internal static Type TypeOf(string name)
     {
         var header = Envelope.Read(Fixtures.Protobuf(name));
         if (ProtobufRegistry.Find(header.ApiVersion, header.Kind) is { } kind)

@@ -59,6 +59,12 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1ControllerRevision(V1ControllerRevision o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+    }
+
     // k8s.io.api.apps.v1.ControllerRevisionList
     internal static V1ControllerRevisionList ReadV1ControllerRevisionList(ref ProtoReader r, V1ControllerRevisionList? into)
     {
@@ -70,6 +76,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ControllerRevisionList MergeV1ControllerRevisionList(ref ProtoReader r, V1ControllerRevisionList o)
     {
+        var itemsItems = new ListBuilder<V1ControllerRevision>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -80,13 +87,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1ControllerRevision>()).Add(ReadV1ControllerRevision(ref r, null));
+                    itemsItems.Add(ReadV1ControllerRevision(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -105,6 +113,11 @@ internal static partial class ProtobufCodec
                 WriteV1ControllerRevision(w, 2, l2[i] ?? new V1ControllerRevision());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1ControllerRevisionList(V1ControllerRevisionList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1ControllerRevision);
     }
 
     // k8s.io.api.apps.v1.DaemonSet
@@ -154,6 +167,16 @@ internal static partial class ProtobufCodec
         WriteV1DaemonSetStatus(w, 3, o.Status ?? new V1DaemonSetStatus());
         WriteV1DaemonSetSpec(w, 2, o.Spec ?? new V1DaemonSetSpec());
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
+    }
+
+    internal static void FreezeV1DaemonSet(V1DaemonSet o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1DaemonSetSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1DaemonSetStatus(status);
     }
 
     // k8s.io.api.apps.v1.DaemonSetCondition
@@ -232,6 +255,7 @@ internal static partial class ProtobufCodec
 
     internal static V1DaemonSetList MergeV1DaemonSetList(ref ProtoReader r, V1DaemonSetList o)
     {
+        var itemsItems = new ListBuilder<V1DaemonSet>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -242,13 +266,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1DaemonSet>()).Add(ReadV1DaemonSet(ref r, null));
+                    itemsItems.Add(ReadV1DaemonSet(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -267,6 +292,11 @@ internal static partial class ProtobufCodec
                 WriteV1DaemonSet(w, 2, l2[i] ?? new V1DaemonSet());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1DaemonSetList(V1DaemonSetList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1DaemonSet);
     }
 
     // k8s.io.api.apps.v1.DaemonSetSpec
@@ -333,6 +363,14 @@ internal static partial class ProtobufCodec
             WriteV1LabelSelector(w, 1, v1);
     }
 
+    internal static void FreezeV1DaemonSetSpec(V1DaemonSetSpec o)
+    {
+        if (o.Selector is { } selector)
+            FreezeV1LabelSelector(selector);
+        if (o.Template is { } template)
+            FreezeV1PodTemplateSpec(template);
+    }
+
     // k8s.io.api.apps.v1.DaemonSetStatus
     internal static V1DaemonSetStatus ReadV1DaemonSetStatus(ref ProtoReader r, V1DaemonSetStatus? into)
     {
@@ -344,6 +382,7 @@ internal static partial class ProtobufCodec
 
     internal static V1DaemonSetStatus MergeV1DaemonSetStatus(ref ProtoReader r, V1DaemonSetStatus o)
     {
+        var conditionsItems = new ListBuilder<V1DaemonSetCondition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -398,13 +437,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 10:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1DaemonSetCondition>()).Add(ReadV1DaemonSetCondition(ref r, null));
+                    conditionsItems.Add(ReadV1DaemonSetCondition(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
         return o;
     }
 
@@ -432,6 +472,11 @@ internal static partial class ProtobufCodec
         w.WriteInt32(3, o.DesiredNumberScheduled);
         w.WriteInt32(2, o.NumberMisscheduled);
         w.WriteInt32(1, o.CurrentNumberScheduled);
+    }
+
+    internal static void FreezeV1DaemonSetStatus(V1DaemonSetStatus o)
+    {
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
     }
 
     // k8s.io.api.apps.v1.DaemonSetUpdateStrategy
@@ -531,6 +576,16 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1Deployment(V1Deployment o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1DeploymentSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1DeploymentStatus(status);
+    }
+
     // k8s.io.api.apps.v1.DeploymentCondition
     internal static V1DeploymentCondition ReadV1DeploymentCondition(ref ProtoReader r, V1DeploymentCondition? into)
     {
@@ -612,6 +667,7 @@ internal static partial class ProtobufCodec
 
     internal static V1DeploymentList MergeV1DeploymentList(ref ProtoReader r, V1DeploymentList o)
     {
+        var itemsItems = new ListBuilder<V1Deployment>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -622,13 +678,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1Deployment>()).Add(ReadV1Deployment(ref r, null));
+                    itemsItems.Add(ReadV1Deployment(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -647,6 +704,11 @@ internal static partial class ProtobufCodec
                 WriteV1Deployment(w, 2, l2[i] ?? new V1Deployment());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1DeploymentList(V1DeploymentList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1Deployment);
     }
 
     // k8s.io.api.apps.v1.DeploymentSpec
@@ -733,6 +795,14 @@ internal static partial class ProtobufCodec
             w.WriteInt32(1, v1);
     }
 
+    internal static void FreezeV1DeploymentSpec(V1DeploymentSpec o)
+    {
+        if (o.Selector is { } selector)
+            FreezeV1LabelSelector(selector);
+        if (o.Template is { } template)
+            FreezeV1PodTemplateSpec(template);
+    }
+
     // k8s.io.api.apps.v1.DeploymentStatus
     internal static V1DeploymentStatus ReadV1DeploymentStatus(ref ProtoReader r, V1DeploymentStatus? into)
     {
@@ -744,6 +814,7 @@ internal static partial class ProtobufCodec
 
     internal static V1DeploymentStatus MergeV1DeploymentStatus(ref ProtoReader r, V1DeploymentStatus o)
     {
+        var conditionsItems = new ListBuilder<V1DeploymentCondition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -785,7 +856,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1DeploymentCondition>()).Add(ReadV1DeploymentCondition(ref r, null));
+                    conditionsItems.Add(ReadV1DeploymentCondition(ref r, null));
                     break;
                 case 7:
                     r.Expect(tag, WireType.Varint, "readyReplicas");
@@ -807,6 +878,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
         return o;
     }
 
@@ -834,6 +906,11 @@ internal static partial class ProtobufCodec
         w.WriteInt32(3, o.UpdatedReplicas ?? 0);
         w.WriteInt32(2, o.Replicas ?? 0);
         w.WriteInt64(1, o.ObservedGeneration ?? 0);
+    }
+
+    internal static void FreezeV1DeploymentStatus(V1DeploymentStatus o)
+    {
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
     }
 
     // k8s.io.api.apps.v1.DeploymentStrategy
@@ -933,6 +1010,16 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1ReplicaSet(V1ReplicaSet o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1ReplicaSetSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1ReplicaSetStatus(status);
+    }
+
     // k8s.io.api.apps.v1.ReplicaSetCondition
     internal static V1ReplicaSetCondition ReadV1ReplicaSetCondition(ref ProtoReader r, V1ReplicaSetCondition? into)
     {
@@ -1009,6 +1096,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ReplicaSetList MergeV1ReplicaSetList(ref ProtoReader r, V1ReplicaSetList o)
     {
+        var itemsItems = new ListBuilder<V1ReplicaSet>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1019,13 +1107,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1ReplicaSet>()).Add(ReadV1ReplicaSet(ref r, null));
+                    itemsItems.Add(ReadV1ReplicaSet(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -1044,6 +1133,11 @@ internal static partial class ProtobufCodec
                 WriteV1ReplicaSet(w, 2, l2[i] ?? new V1ReplicaSet());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1ReplicaSetList(V1ReplicaSetList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1ReplicaSet);
     }
 
     // k8s.io.api.apps.v1.ReplicaSetSpec
@@ -1105,6 +1199,14 @@ internal static partial class ProtobufCodec
             w.WriteInt32(1, v1);
     }
 
+    internal static void FreezeV1ReplicaSetSpec(V1ReplicaSetSpec o)
+    {
+        if (o.Selector is { } selector)
+            FreezeV1LabelSelector(selector);
+        if (o.Template is { } template)
+            FreezeV1PodTemplateSpec(template);
+    }
+
     // k8s.io.api.apps.v1.ReplicaSetStatus
     internal static V1ReplicaSetStatus ReadV1ReplicaSetStatus(ref ProtoReader r, V1ReplicaSetStatus? into)
     {
@@ -1116,6 +1218,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ReplicaSetStatus MergeV1ReplicaSetStatus(ref ProtoReader r, V1ReplicaSetStatus o)
     {
+        var conditionsItems = new ListBuilder<V1ReplicaSetCondition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1154,7 +1257,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1ReplicaSetCondition>()).Add(ReadV1ReplicaSetCondition(ref r, null));
+                    conditionsItems.Add(ReadV1ReplicaSetCondition(ref r, null));
                     break;
                 case 7:
                     r.Expect(tag, WireType.Varint, "terminatingReplicas");
@@ -1165,6 +1268,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
         return o;
     }
 
@@ -1189,6 +1293,11 @@ internal static partial class ProtobufCodec
         w.WriteInt64(3, o.ObservedGeneration ?? 0);
         w.WriteInt32(2, o.FullyLabeledReplicas ?? 0);
         w.WriteInt32(1, o.Replicas);
+    }
+
+    internal static void FreezeV1ReplicaSetStatus(V1ReplicaSetStatus o)
+    {
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
     }
 
     // k8s.io.api.apps.v1.RollingUpdateDaemonSet
@@ -1378,6 +1487,16 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1StatefulSet(V1StatefulSet o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1StatefulSetSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1StatefulSetStatus(status);
+    }
+
     // k8s.io.api.apps.v1.StatefulSetCondition
     internal static V1StatefulSetCondition ReadV1StatefulSetCondition(ref ProtoReader r, V1StatefulSetCondition? into)
     {
@@ -1454,6 +1573,7 @@ internal static partial class ProtobufCodec
 
     internal static V1StatefulSetList MergeV1StatefulSetList(ref ProtoReader r, V1StatefulSetList o)
     {
+        var itemsItems = new ListBuilder<V1StatefulSet>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1464,13 +1584,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1StatefulSet>()).Add(ReadV1StatefulSet(ref r, null));
+                    itemsItems.Add(ReadV1StatefulSet(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -1489,6 +1610,11 @@ internal static partial class ProtobufCodec
                 WriteV1StatefulSet(w, 2, l2[i] ?? new V1StatefulSet());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1StatefulSetList(V1StatefulSetList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1StatefulSet);
     }
 
     // k8s.io.api.apps.v1.StatefulSetOrdinals
@@ -1591,6 +1717,7 @@ internal static partial class ProtobufCodec
 
     internal static V1StatefulSetSpec MergeV1StatefulSetSpec(ref ProtoReader r, V1StatefulSetSpec o)
     {
+        var volumeClaimTemplatesItems = new ListBuilder<V1PersistentVolumeClaim>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1609,7 +1736,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "volumeClaimTemplates");
-                    (o.VolumeClaimTemplates ??= new List<V1PersistentVolumeClaim>()).Add(ReadV1PersistentVolumeClaim(ref r, null));
+                    volumeClaimTemplatesItems.Add(ReadV1PersistentVolumeClaim(ref r, null));
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "serviceName");
@@ -1650,6 +1777,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.VolumeClaimTemplates = volumeClaimTemplatesItems.Build(o.VolumeClaimTemplates);
         return o;
     }
 
@@ -1684,6 +1812,15 @@ internal static partial class ProtobufCodec
             w.WriteInt32(1, v1);
     }
 
+    internal static void FreezeV1StatefulSetSpec(V1StatefulSetSpec o)
+    {
+        if (o.Selector is { } selector)
+            FreezeV1LabelSelector(selector);
+        if (o.Template is { } template)
+            FreezeV1PodTemplateSpec(template);
+        o.VolumeClaimTemplates = ReadOnlyCollections.List(o.VolumeClaimTemplates, FreezeV1PersistentVolumeClaim);
+    }
+
     // k8s.io.api.apps.v1.StatefulSetStatus
     internal static V1StatefulSetStatus ReadV1StatefulSetStatus(ref ProtoReader r, V1StatefulSetStatus? into)
     {
@@ -1695,6 +1832,7 @@ internal static partial class ProtobufCodec
 
     internal static V1StatefulSetStatus MergeV1StatefulSetStatus(ref ProtoReader r, V1StatefulSetStatus o)
     {
+        var conditionsItems = new ListBuilder<V1StatefulSetCondition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1751,7 +1889,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 10:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1StatefulSetCondition>()).Add(ReadV1StatefulSetCondition(ref r, null));
+                    conditionsItems.Add(ReadV1StatefulSetCondition(ref r, null));
                     break;
                 case 11:
                     r.Expect(tag, WireType.Varint, "availableReplicas");
@@ -1762,6 +1900,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
         return o;
     }
 
@@ -1789,6 +1928,11 @@ internal static partial class ProtobufCodec
         w.WriteInt32(3, o.ReadyReplicas ?? 0);
         w.WriteInt32(2, o.Replicas);
         w.WriteInt64(1, o.ObservedGeneration ?? 0);
+    }
+
+    internal static void FreezeV1StatefulSetStatus(V1StatefulSetStatus o)
+    {
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
     }
 
     // k8s.io.api.apps.v1.StatefulSetUpdateStrategy

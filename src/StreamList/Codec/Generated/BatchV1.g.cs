@@ -59,6 +59,16 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1CronJob(V1CronJob o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1CronJobSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1CronJobStatus(status);
+    }
+
     // k8s.io.api.batch.v1.CronJobList
     internal static V1CronJobList ReadV1CronJobList(ref ProtoReader r, V1CronJobList? into)
     {
@@ -70,6 +80,7 @@ internal static partial class ProtobufCodec
 
     internal static V1CronJobList MergeV1CronJobList(ref ProtoReader r, V1CronJobList o)
     {
+        var itemsItems = new ListBuilder<V1CronJob>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -80,13 +91,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1CronJob>()).Add(ReadV1CronJob(ref r, null));
+                    itemsItems.Add(ReadV1CronJob(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -105,6 +117,11 @@ internal static partial class ProtobufCodec
                 WriteV1CronJob(w, 2, l2[i] ?? new V1CronJob());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1CronJobList(V1CronJobList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1CronJob);
     }
 
     // k8s.io.api.batch.v1.CronJobSpec
@@ -189,6 +206,12 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Schedule ?? "");
     }
 
+    internal static void FreezeV1CronJobSpec(V1CronJobSpec o)
+    {
+        if (o.JobTemplate is { } jobTemplate)
+            FreezeV1JobTemplateSpec(jobTemplate);
+    }
+
     // k8s.io.api.batch.v1.CronJobStatus
     internal static V1CronJobStatus ReadV1CronJobStatus(ref ProtoReader r, V1CronJobStatus? into)
     {
@@ -200,13 +223,14 @@ internal static partial class ProtobufCodec
 
     internal static V1CronJobStatus MergeV1CronJobStatus(ref ProtoReader r, V1CronJobStatus o)
     {
+        var activeItems = new ListBuilder<V1ObjectReference>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "active");
-                    (o.Active ??= new List<V1ObjectReference>()).Add(ReadV1ObjectReference(ref r, null));
+                    activeItems.Add(ReadV1ObjectReference(ref r, null));
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "lastScheduleTime");
@@ -221,6 +245,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Active = activeItems.Build(o.Active);
         return o;
     }
 
@@ -242,6 +267,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1ObjectReference(w, 1, l1[i] ?? new V1ObjectReference());
         }
+    }
+
+    internal static void FreezeV1CronJobStatus(V1CronJobStatus o)
+    {
+        o.Active = ReadOnlyCollections.List(o.Active);
     }
 
     // k8s.io.api.batch.v1.Job
@@ -291,6 +321,16 @@ internal static partial class ProtobufCodec
         WriteV1JobStatus(w, 3, o.Status ?? new V1JobStatus());
         WriteV1JobSpec(w, 2, o.Spec ?? new V1JobSpec());
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
+    }
+
+    internal static void FreezeV1Job(V1Job o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1JobSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1JobStatus(status);
     }
 
     // k8s.io.api.batch.v1.JobCondition
@@ -374,6 +414,7 @@ internal static partial class ProtobufCodec
 
     internal static V1JobList MergeV1JobList(ref ProtoReader r, V1JobList o)
     {
+        var itemsItems = new ListBuilder<V1Job>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -384,13 +425,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1Job>()).Add(ReadV1Job(ref r, null));
+                    itemsItems.Add(ReadV1Job(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -411,6 +453,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1JobList(V1JobList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1Job);
+    }
+
     // k8s.io.api.batch.v1.JobSchedulingConfiguration
     internal static V1JobSchedulingConfiguration ReadV1JobSchedulingConfiguration(ref ProtoReader r, V1JobSchedulingConfiguration? into)
     {
@@ -422,6 +469,7 @@ internal static partial class ProtobufCodec
 
     internal static V1JobSchedulingConfiguration MergeV1JobSchedulingConfiguration(ref ProtoReader r, V1JobSchedulingConfiguration o)
     {
+        var resourceClaimsItems = new ListBuilder<V1alpha3WorkloadPodGroupResourceClaim>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -440,13 +488,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "resourceClaims");
-                    (o.ResourceClaims ??= new List<V1alpha3WorkloadPodGroupResourceClaim>()).Add(ReadV1alpha3WorkloadPodGroupResourceClaim(ref r, null));
+                    resourceClaimsItems.Add(ReadV1alpha3WorkloadPodGroupResourceClaim(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.ResourceClaims = resourceClaimsItems.Build(o.ResourceClaims);
         return o;
     }
 
@@ -470,6 +519,13 @@ internal static partial class ProtobufCodec
             WriteV1alpha3WorkloadPodGroupSchedulingConstraints(w, 2, v2);
         if (o.SchedulingPolicy is { } v1)
             WriteV1alpha3WorkloadPodGroupSchedulingPolicy(w, 1, v1);
+    }
+
+    internal static void FreezeV1JobSchedulingConfiguration(V1JobSchedulingConfiguration o)
+    {
+        if (o.SchedulingConstraints is { } schedulingConstraints)
+            FreezeV1alpha3WorkloadPodGroupSchedulingConstraints(schedulingConstraints);
+        o.ResourceClaims = ReadOnlyCollections.List(o.ResourceClaims);
     }
 
     // k8s.io.api.batch.v1.JobSpec
@@ -607,6 +663,20 @@ internal static partial class ProtobufCodec
             w.WriteInt32(1, v1);
     }
 
+    internal static void FreezeV1JobSpec(V1JobSpec o)
+    {
+        if (o.Selector is { } selector)
+            FreezeV1LabelSelector(selector);
+        if (o.Template is { } template)
+            FreezeV1PodTemplateSpec(template);
+        if (o.PodFailurePolicy is { } podFailurePolicy)
+            FreezeV1PodFailurePolicy(podFailurePolicy);
+        if (o.SuccessPolicy is { } successPolicy)
+            FreezeV1SuccessPolicy(successPolicy);
+        if (o.Scheduling is { } scheduling)
+            FreezeV1JobSchedulingConfiguration(scheduling);
+    }
+
     // k8s.io.api.batch.v1.JobStatus
     internal static V1JobStatus ReadV1JobStatus(ref ProtoReader r, V1JobStatus? into)
     {
@@ -618,13 +688,14 @@ internal static partial class ProtobufCodec
 
     internal static V1JobStatus MergeV1JobStatus(ref ProtoReader r, V1JobStatus o)
     {
+        var conditionsItems = new ListBuilder<V1JobCondition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1JobCondition>()).Add(ReadV1JobCondition(ref r, null));
+                    conditionsItems.Add(ReadV1JobCondition(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "startTime");
@@ -683,6 +754,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
         return o;
     }
 
@@ -716,6 +788,13 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1JobCondition(w, 1, l1[i] ?? new V1JobCondition());
         }
+    }
+
+    internal static void FreezeV1JobStatus(V1JobStatus o)
+    {
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
+        if (o.UncountedTerminatedPods is { } uncountedTerminatedPods)
+            FreezeV1UncountedTerminatedPods(uncountedTerminatedPods);
     }
 
     // k8s.io.api.batch.v1.JobTemplateSpec
@@ -762,6 +841,14 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1JobTemplateSpec(V1JobTemplateSpec o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1JobSpec(spec);
+    }
+
     // k8s.io.api.batch.v1.PodFailurePolicy
     internal static V1PodFailurePolicy ReadV1PodFailurePolicy(ref ProtoReader r, V1PodFailurePolicy? into)
     {
@@ -773,19 +860,21 @@ internal static partial class ProtobufCodec
 
     internal static V1PodFailurePolicy MergeV1PodFailurePolicy(ref ProtoReader r, V1PodFailurePolicy o)
     {
+        var rulesItems = new ListBuilder<V1PodFailurePolicyRule>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "rules");
-                    (o.Rules ??= new List<V1PodFailurePolicyRule>()).Add(ReadV1PodFailurePolicyRule(ref r, null));
+                    rulesItems.Add(ReadV1PodFailurePolicyRule(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Rules = rulesItems.Build(o.Rules);
         return o;
     }
 
@@ -805,6 +894,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1PodFailurePolicy(V1PodFailurePolicy o)
+    {
+        o.Rules = ReadOnlyCollections.List(o.Rules, FreezeV1PodFailurePolicyRule);
+    }
+
     // k8s.io.api.batch.v1.PodFailurePolicyOnExitCodesRequirement
     internal static V1PodFailurePolicyOnExitCodesRequirement ReadV1PodFailurePolicyOnExitCodesRequirement(ref ProtoReader r, V1PodFailurePolicyOnExitCodesRequirement? into)
     {
@@ -816,6 +910,7 @@ internal static partial class ProtobufCodec
 
     internal static V1PodFailurePolicyOnExitCodesRequirement MergeV1PodFailurePolicyOnExitCodesRequirement(ref ProtoReader r, V1PodFailurePolicyOnExitCodesRequirement o)
     {
+        var valuesItems = new ListBuilder<int>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -830,13 +925,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 3:
                     r.Named("values");
-                    ScalarListCodec.ReadInt32(ref r, tag, (o.Values ??= new List<int>()));
+                    ScalarListCodec.ReadInt32(ref r, tag, ref valuesItems);
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Values = valuesItems.Build(o.Values);
         return o;
     }
 
@@ -857,6 +953,11 @@ internal static partial class ProtobufCodec
         w.WriteString(2, o.OperatorProperty ?? "");
         if (o.ContainerName is { } v1)
             w.WriteString(1, v1);
+    }
+
+    internal static void FreezeV1PodFailurePolicyOnExitCodesRequirement(V1PodFailurePolicyOnExitCodesRequirement o)
+    {
+        o.Values = ReadOnlyCollections.List(o.Values);
     }
 
     // k8s.io.api.batch.v1.PodFailurePolicyOnPodConditionsPattern
@@ -914,6 +1015,7 @@ internal static partial class ProtobufCodec
 
     internal static V1PodFailurePolicyRule MergeV1PodFailurePolicyRule(ref ProtoReader r, V1PodFailurePolicyRule o)
     {
+        var onPodConditionsItems = new ListBuilder<V1PodFailurePolicyOnPodConditionsPattern>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -928,13 +1030,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "onPodConditions");
-                    (o.OnPodConditions ??= new List<V1PodFailurePolicyOnPodConditionsPattern>()).Add(ReadV1PodFailurePolicyOnPodConditionsPattern(ref r, null));
+                    onPodConditionsItems.Add(ReadV1PodFailurePolicyOnPodConditionsPattern(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.OnPodConditions = onPodConditionsItems.Build(o.OnPodConditions);
         return o;
     }
 
@@ -957,6 +1060,13 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Action ?? "");
     }
 
+    internal static void FreezeV1PodFailurePolicyRule(V1PodFailurePolicyRule o)
+    {
+        if (o.OnExitCodes is { } onExitCodes)
+            FreezeV1PodFailurePolicyOnExitCodesRequirement(onExitCodes);
+        o.OnPodConditions = ReadOnlyCollections.List(o.OnPodConditions);
+    }
+
     // k8s.io.api.batch.v1.SuccessPolicy
     internal static V1SuccessPolicy ReadV1SuccessPolicy(ref ProtoReader r, V1SuccessPolicy? into)
     {
@@ -968,19 +1078,21 @@ internal static partial class ProtobufCodec
 
     internal static V1SuccessPolicy MergeV1SuccessPolicy(ref ProtoReader r, V1SuccessPolicy o)
     {
+        var rulesItems = new ListBuilder<V1SuccessPolicyRule>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "rules");
-                    (o.Rules ??= new List<V1SuccessPolicyRule>()).Add(ReadV1SuccessPolicyRule(ref r, null));
+                    rulesItems.Add(ReadV1SuccessPolicyRule(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Rules = rulesItems.Build(o.Rules);
         return o;
     }
 
@@ -998,6 +1110,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1SuccessPolicyRule(w, 1, l1[i] ?? new V1SuccessPolicyRule());
         }
+    }
+
+    internal static void FreezeV1SuccessPolicy(V1SuccessPolicy o)
+    {
+        o.Rules = ReadOnlyCollections.List(o.Rules);
     }
 
     // k8s.io.api.batch.v1.SuccessPolicyRule
@@ -1057,23 +1174,27 @@ internal static partial class ProtobufCodec
 
     internal static V1UncountedTerminatedPods MergeV1UncountedTerminatedPods(ref ProtoReader r, V1UncountedTerminatedPods o)
     {
+        var succeededItems = new ListBuilder<string>();
+        var failedItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "succeeded");
-                    (o.Succeeded ??= new List<string>()).Add(r.ReadInternedString());
+                    succeededItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "failed");
-                    (o.Failed ??= new List<string>()).Add(r.ReadInternedString());
+                    failedItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Succeeded = succeededItems.Build(o.Succeeded);
+        o.Failed = failedItems.Build(o.Failed);
         return o;
     }
 
@@ -1096,5 +1217,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 w.WriteString(1, l1[i] ?? "");
         }
+    }
+
+    internal static void FreezeV1UncountedTerminatedPods(V1UncountedTerminatedPods o)
+    {
+        o.Succeeded = ReadOnlyCollections.List(o.Succeeded);
+        o.Failed = ReadOnlyCollections.List(o.Failed);
     }
 }

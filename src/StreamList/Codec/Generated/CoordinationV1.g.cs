@@ -54,6 +54,12 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1Lease(V1Lease o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+    }
+
     // k8s.io.api.coordination.v1.LeaseList
     internal static V1LeaseList ReadV1LeaseList(ref ProtoReader r, V1LeaseList? into)
     {
@@ -65,6 +71,7 @@ internal static partial class ProtobufCodec
 
     internal static V1LeaseList MergeV1LeaseList(ref ProtoReader r, V1LeaseList o)
     {
+        var itemsItems = new ListBuilder<V1Lease>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -75,13 +82,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1Lease>()).Add(ReadV1Lease(ref r, null));
+                    itemsItems.Add(ReadV1Lease(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -100,6 +108,11 @@ internal static partial class ProtobufCodec
                 WriteV1Lease(w, 2, l2[i] ?? new V1Lease());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1LeaseList(V1LeaseList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1Lease);
     }
 
     // k8s.io.api.coordination.v1.LeaseSpec

@@ -125,6 +125,16 @@ internal static partial class ProtobufCodec
             WriteV1NodeAffinity(w, 1, v1);
     }
 
+    internal static void FreezeV1Affinity(V1Affinity o)
+    {
+        if (o.NodeAffinity is { } nodeAffinity)
+            FreezeV1NodeAffinity(nodeAffinity);
+        if (o.PodAffinity is { } podAffinity)
+            FreezeV1PodAffinity(podAffinity);
+        if (o.PodAntiAffinity is { } podAntiAffinity)
+            FreezeV1PodAntiAffinity(podAntiAffinity);
+    }
+
     // k8s.io.api.core.v1.AppArmorProfile
     internal static V1AppArmorProfile ReadV1AppArmorProfile(ref ProtoReader r, V1AppArmorProfile? into)
     {
@@ -436,6 +446,12 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1Binding(V1Binding o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+    }
+
     // k8s.io.api.core.v1.CSIPersistentVolumeSource
     internal static V1CSIPersistentVolumeSource ReadV1CSIPersistentVolumeSource(ref ProtoReader r, V1CSIPersistentVolumeSource? into)
     {
@@ -447,6 +463,7 @@ internal static partial class ProtobufCodec
 
     internal static V1CSIPersistentVolumeSource MergeV1CSIPersistentVolumeSource(ref ProtoReader r, V1CSIPersistentVolumeSource o)
     {
+        var volumeAttributesItems = new MapBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -475,7 +492,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "volumeAttributes");
-                    MapCodec.ReadStringEntry(ref r, o.VolumeAttributes ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref volumeAttributesItems, true);
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "controllerPublishSecretRef");
@@ -502,6 +519,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.VolumeAttributes = volumeAttributesItems.Build(o.VolumeAttributes);
         return o;
     }
 
@@ -532,6 +550,11 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Driver ?? "");
     }
 
+    internal static void FreezeV1CSIPersistentVolumeSource(V1CSIPersistentVolumeSource o)
+    {
+        o.VolumeAttributes = ReadOnlyCollections.Map(o.VolumeAttributes);
+    }
+
     // k8s.io.api.core.v1.CSIVolumeSource
     internal static V1CSIVolumeSource ReadV1CSIVolumeSource(ref ProtoReader r, V1CSIVolumeSource? into)
     {
@@ -543,6 +566,7 @@ internal static partial class ProtobufCodec
 
     internal static V1CSIVolumeSource MergeV1CSIVolumeSource(ref ProtoReader r, V1CSIVolumeSource o)
     {
+        var volumeAttributesItems = new MapBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -561,7 +585,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "volumeAttributes");
-                    MapCodec.ReadStringEntry(ref r, o.VolumeAttributes ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref volumeAttributesItems, true);
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "nodePublishSecretRef");
@@ -572,6 +596,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.VolumeAttributes = volumeAttributesItems.Build(o.VolumeAttributes);
         return o;
     }
 
@@ -595,6 +620,11 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Driver ?? "");
     }
 
+    internal static void FreezeV1CSIVolumeSource(V1CSIVolumeSource o)
+    {
+        o.VolumeAttributes = ReadOnlyCollections.Map(o.VolumeAttributes);
+    }
+
     // k8s.io.api.core.v1.Capabilities
     internal static V1Capabilities ReadV1Capabilities(ref ProtoReader r, V1Capabilities? into)
     {
@@ -606,23 +636,27 @@ internal static partial class ProtobufCodec
 
     internal static V1Capabilities MergeV1Capabilities(ref ProtoReader r, V1Capabilities o)
     {
+        var addItems = new ListBuilder<string>();
+        var dropItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "add");
-                    (o.Add ??= new List<string>()).Add(r.ReadInternedString());
+                    addItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "drop");
-                    (o.Drop ??= new List<string>()).Add(r.ReadInternedString());
+                    dropItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Add = addItems.Build(o.Add);
+        o.Drop = dropItems.Build(o.Drop);
         return o;
     }
 
@@ -647,6 +681,12 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1Capabilities(V1Capabilities o)
+    {
+        o.Add = ReadOnlyCollections.List(o.Add);
+        o.Drop = ReadOnlyCollections.List(o.Drop);
+    }
+
     // k8s.io.api.core.v1.CephFSPersistentVolumeSource
     internal static V1CephFSPersistentVolumeSource ReadV1CephFSPersistentVolumeSource(ref ProtoReader r, V1CephFSPersistentVolumeSource? into)
     {
@@ -658,13 +698,14 @@ internal static partial class ProtobufCodec
 
     internal static V1CephFSPersistentVolumeSource MergeV1CephFSPersistentVolumeSource(ref ProtoReader r, V1CephFSPersistentVolumeSource o)
     {
+        var monitorsItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "monitors");
-                    (o.Monitors ??= new List<string>()).Add(r.ReadInternedString());
+                    monitorsItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "path");
@@ -703,6 +744,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Monitors = monitorsItems.Build(o.Monitors);
         return o;
     }
 
@@ -728,6 +770,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1CephFSPersistentVolumeSource(V1CephFSPersistentVolumeSource o)
+    {
+        o.Monitors = ReadOnlyCollections.List(o.Monitors);
+    }
+
     // k8s.io.api.core.v1.CephFSVolumeSource
     internal static V1CephFSVolumeSource ReadV1CephFSVolumeSource(ref ProtoReader r, V1CephFSVolumeSource? into)
     {
@@ -739,13 +786,14 @@ internal static partial class ProtobufCodec
 
     internal static V1CephFSVolumeSource MergeV1CephFSVolumeSource(ref ProtoReader r, V1CephFSVolumeSource o)
     {
+        var monitorsItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "monitors");
-                    (o.Monitors ??= new List<string>()).Add(r.ReadInternedString());
+                    monitorsItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "path");
@@ -784,6 +832,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Monitors = monitorsItems.Build(o.Monitors);
         return o;
     }
 
@@ -807,6 +856,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 w.WriteString(1, l1[i] ?? "");
         }
+    }
+
+    internal static void FreezeV1CephFSVolumeSource(V1CephFSVolumeSource o)
+    {
+        o.Monitors = ReadOnlyCollections.List(o.Monitors);
     }
 
     // k8s.io.api.core.v1.CinderPersistentVolumeSource
@@ -1040,6 +1094,12 @@ internal static partial class ProtobufCodec
             w.WriteString(1, v1);
     }
 
+    internal static void FreezeV1ClusterTrustBundleProjection(V1ClusterTrustBundleProjection o)
+    {
+        if (o.LabelSelector is { } labelSelector)
+            FreezeV1LabelSelector(labelSelector);
+    }
+
     // k8s.io.api.core.v1.ComponentCondition
     internal static V1ComponentCondition ReadV1ComponentCondition(ref ProtoReader r, V1ComponentCondition? into)
     {
@@ -1111,6 +1171,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ComponentStatus MergeV1ComponentStatus(ref ProtoReader r, V1ComponentStatus o)
     {
+        var conditionsItems = new ListBuilder<V1ComponentCondition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1121,13 +1182,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1ComponentCondition>()).Add(ReadV1ComponentCondition(ref r, null));
+                    conditionsItems.Add(ReadV1ComponentCondition(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
         return o;
     }
 
@@ -1148,6 +1210,13 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1ComponentStatus(V1ComponentStatus o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
+    }
+
     // k8s.io.api.core.v1.ComponentStatusList
     internal static V1ComponentStatusList ReadV1ComponentStatusList(ref ProtoReader r, V1ComponentStatusList? into)
     {
@@ -1159,6 +1228,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ComponentStatusList MergeV1ComponentStatusList(ref ProtoReader r, V1ComponentStatusList o)
     {
+        var itemsItems = new ListBuilder<V1ComponentStatus>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1169,13 +1239,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1ComponentStatus>()).Add(ReadV1ComponentStatus(ref r, null));
+                    itemsItems.Add(ReadV1ComponentStatus(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -1196,6 +1267,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1ComponentStatusList(V1ComponentStatusList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1ComponentStatus);
+    }
+
     // k8s.io.api.core.v1.ConfigMap
     internal static V1ConfigMap ReadV1ConfigMap(ref ProtoReader r, V1ConfigMap? into)
     {
@@ -1207,6 +1283,8 @@ internal static partial class ProtobufCodec
 
     internal static V1ConfigMap MergeV1ConfigMap(ref ProtoReader r, V1ConfigMap o)
     {
+        var dataItems = new MapBuilder<string>();
+        var binaryDataItems = new MapBuilder<byte[]>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1217,11 +1295,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "data");
-                    MapCodec.ReadStringEntry(ref r, o.Data ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref dataItems, true);
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "binaryData");
-                    MapCodec.ReadBytesEntry(ref r, o.BinaryData ??= new Dictionary<string, byte[]>());
+                    MapCodec.ReadBytesEntry(ref r, ref binaryDataItems);
                     break;
                 case 4:
                     r.Expect(tag, WireType.Varint, "immutable");
@@ -1232,6 +1310,8 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Data = dataItems.Build(o.Data);
+        o.BinaryData = binaryDataItems.Build(o.BinaryData);
         return o;
     }
 
@@ -1251,6 +1331,14 @@ internal static partial class ProtobufCodec
         if (o.Data is { Count: > 0 } m2)
             MapCodec.WriteStrings(w, 2, m2);
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
+    }
+
+    internal static void FreezeV1ConfigMap(V1ConfigMap o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        o.Data = ReadOnlyCollections.Map(o.Data);
+        o.BinaryData = ReadOnlyCollections.Map(o.BinaryData);
     }
 
     // k8s.io.api.core.v1.ConfigMapEnvSource
@@ -1415,6 +1503,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ConfigMapList MergeV1ConfigMapList(ref ProtoReader r, V1ConfigMapList o)
     {
+        var itemsItems = new ListBuilder<V1ConfigMap>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1425,13 +1514,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1ConfigMap>()).Add(ReadV1ConfigMap(ref r, null));
+                    itemsItems.Add(ReadV1ConfigMap(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -1450,6 +1540,11 @@ internal static partial class ProtobufCodec
                 WriteV1ConfigMap(w, 2, l2[i] ?? new V1ConfigMap());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1ConfigMapList(V1ConfigMapList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1ConfigMap);
     }
 
     // k8s.io.api.core.v1.ConfigMapNodeConfigSource
@@ -1528,6 +1623,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ConfigMapProjection MergeV1ConfigMapProjection(ref ProtoReader r, V1ConfigMapProjection o)
     {
+        var itemsItems = new ListBuilder<V1KeyToPath>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1542,7 +1638,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1KeyToPath>()).Add(ReadV1KeyToPath(ref r, null));
+                    itemsItems.Add(ReadV1KeyToPath(ref r, null));
                     break;
                 case 4:
                     r.Expect(tag, WireType.Varint, "optional");
@@ -1553,6 +1649,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -1599,6 +1696,11 @@ internal static partial class ProtobufCodec
         w.EndMessage(1, mark_1);
     }
 
+    internal static void FreezeV1ConfigMapProjection(V1ConfigMapProjection o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items);
+    }
+
     // k8s.io.api.core.v1.ConfigMapVolumeSource
     internal static V1ConfigMapVolumeSource ReadV1ConfigMapVolumeSource(ref ProtoReader r, V1ConfigMapVolumeSource? into)
     {
@@ -1610,6 +1712,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ConfigMapVolumeSource MergeV1ConfigMapVolumeSource(ref ProtoReader r, V1ConfigMapVolumeSource o)
     {
+        var itemsItems = new ListBuilder<V1KeyToPath>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1624,7 +1727,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1KeyToPath>()).Add(ReadV1KeyToPath(ref r, null));
+                    itemsItems.Add(ReadV1KeyToPath(ref r, null));
                     break;
                 case 3:
                     r.Expect(tag, WireType.Varint, "defaultMode");
@@ -1643,6 +1746,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -1693,6 +1797,11 @@ internal static partial class ProtobufCodec
         w.EndMessage(1, mark_1);
     }
 
+    internal static void FreezeV1ConfigMapVolumeSource(V1ConfigMapVolumeSource o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items);
+    }
+
     // k8s.io.api.core.v1.Container
     internal static V1Container ReadV1Container(ref ProtoReader r, V1Container? into)
     {
@@ -1704,6 +1813,15 @@ internal static partial class ProtobufCodec
 
     internal static V1Container MergeV1Container(ref ProtoReader r, V1Container o)
     {
+        var commandItems = new ListBuilder<string>();
+        var argsItems = new ListBuilder<string>();
+        var portsItems = new ListBuilder<V1ContainerPort>();
+        var envItems = new ListBuilder<V1EnvVar>();
+        var volumeMountsItems = new ListBuilder<V1VolumeMount>();
+        var envFromItems = new ListBuilder<V1EnvFromSource>();
+        var volumeDevicesItems = new ListBuilder<V1VolumeDevice>();
+        var resizePolicyItems = new ListBuilder<V1ContainerResizePolicy>();
+        var restartPolicyRulesItems = new ListBuilder<V1ContainerRestartRule>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1721,11 +1839,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "command");
-                    (o.Command ??= new List<string>()).Add(r.ReadInternedString());
+                    commandItems.Add(r.ReadInternedString());
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "args");
-                    (o.Args ??= new List<string>()).Add(r.ReadInternedString());
+                    argsItems.Add(r.ReadInternedString());
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "workingDir");
@@ -1736,11 +1854,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "ports");
-                    (o.Ports ??= new List<V1ContainerPort>()).Add(ReadV1ContainerPort(ref r, null));
+                    portsItems.Add(ReadV1ContainerPort(ref r, null));
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "env");
-                    (o.Env ??= new List<V1EnvVar>()).Add(ReadV1EnvVar(ref r, null));
+                    envItems.Add(ReadV1EnvVar(ref r, null));
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "resources");
@@ -1748,7 +1866,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 9:
                     r.Expect(tag, WireType.LengthDelimited, "volumeMounts");
-                    (o.VolumeMounts ??= new List<V1VolumeMount>()).Add(ReadV1VolumeMount(ref r, null));
+                    volumeMountsItems.Add(ReadV1VolumeMount(ref r, null));
                     break;
                 case 10:
                     r.Expect(tag, WireType.LengthDelimited, "livenessProbe");
@@ -1803,7 +1921,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 19:
                     r.Expect(tag, WireType.LengthDelimited, "envFrom");
-                    (o.EnvFrom ??= new List<V1EnvFromSource>()).Add(ReadV1EnvFromSource(ref r, null));
+                    envFromItems.Add(ReadV1EnvFromSource(ref r, null));
                     break;
                 case 20:
                     r.Expect(tag, WireType.LengthDelimited, "terminationMessagePolicy");
@@ -1814,7 +1932,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 21:
                     r.Expect(tag, WireType.LengthDelimited, "volumeDevices");
-                    (o.VolumeDevices ??= new List<V1VolumeDevice>()).Add(ReadV1VolumeDevice(ref r, null));
+                    volumeDevicesItems.Add(ReadV1VolumeDevice(ref r, null));
                     break;
                 case 22:
                     r.Expect(tag, WireType.LengthDelimited, "startupProbe");
@@ -1822,7 +1940,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 23:
                     r.Expect(tag, WireType.LengthDelimited, "resizePolicy");
-                    (o.ResizePolicy ??= new List<V1ContainerResizePolicy>()).Add(ReadV1ContainerResizePolicy(ref r, null));
+                    resizePolicyItems.Add(ReadV1ContainerResizePolicy(ref r, null));
                     break;
                 case 24:
                     r.Expect(tag, WireType.LengthDelimited, "restartPolicy");
@@ -1830,13 +1948,22 @@ internal static partial class ProtobufCodec
                     break;
                 case 25:
                     r.Expect(tag, WireType.LengthDelimited, "restartPolicyRules");
-                    (o.RestartPolicyRules ??= new List<V1ContainerRestartRule>()).Add(ReadV1ContainerRestartRule(ref r, null));
+                    restartPolicyRulesItems.Add(ReadV1ContainerRestartRule(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Command = commandItems.Build(o.Command);
+        o.Args = argsItems.Build(o.Args);
+        o.Ports = portsItems.Build(o.Ports);
+        o.Env = envItems.Build(o.Env);
+        o.VolumeMounts = volumeMountsItems.Build(o.VolumeMounts);
+        o.EnvFrom = envFromItems.Build(o.EnvFrom);
+        o.VolumeDevices = volumeDevicesItems.Build(o.VolumeDevices);
+        o.ResizePolicy = resizePolicyItems.Build(o.ResizePolicy);
+        o.RestartPolicyRules = restartPolicyRulesItems.Build(o.RestartPolicyRules);
         return o;
     }
 
@@ -1918,6 +2045,31 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Name ?? "");
     }
 
+    internal static void FreezeV1Container(V1Container o)
+    {
+        o.Command = ReadOnlyCollections.List(o.Command);
+        o.Args = ReadOnlyCollections.List(o.Args);
+        o.Ports = ReadOnlyCollections.List(o.Ports);
+        o.Env = ReadOnlyCollections.List(o.Env);
+        if (o.Resources is { } resources)
+            FreezeV1ResourceRequirements(resources);
+        o.VolumeMounts = ReadOnlyCollections.List(o.VolumeMounts, FreezeV1VolumeMount);
+        if (o.LivenessProbe is { } livenessProbe)
+            FreezeV1Probe(livenessProbe);
+        if (o.ReadinessProbe is { } readinessProbe)
+            FreezeV1Probe(readinessProbe);
+        if (o.Lifecycle is { } lifecycle)
+            FreezeV1Lifecycle(lifecycle);
+        if (o.SecurityContext is { } securityContext)
+            FreezeV1SecurityContext(securityContext);
+        o.EnvFrom = ReadOnlyCollections.List(o.EnvFrom);
+        o.VolumeDevices = ReadOnlyCollections.List(o.VolumeDevices);
+        if (o.StartupProbe is { } startupProbe)
+            FreezeV1Probe(startupProbe);
+        o.ResizePolicy = ReadOnlyCollections.List(o.ResizePolicy);
+        o.RestartPolicyRules = ReadOnlyCollections.List(o.RestartPolicyRules, FreezeV1ContainerRestartRule);
+    }
+
     // k8s.io.api.core.v1.ContainerExtendedResourceRequest
     internal static V1ContainerExtendedResourceRequest ReadV1ContainerExtendedResourceRequest(ref ProtoReader r, V1ContainerExtendedResourceRequest? into)
     {
@@ -1978,13 +2130,14 @@ internal static partial class ProtobufCodec
 
     internal static V1ContainerImage MergeV1ContainerImage(ref ProtoReader r, V1ContainerImage o)
     {
+        var namesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "names");
-                    (o.Names ??= new List<string>()).Add(r.ReadInternedString());
+                    namesItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.Varint, "sizeBytes");
@@ -1998,6 +2151,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Names = namesItems.Build(o.Names);
         return o;
     }
 
@@ -2016,6 +2170,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 w.WriteString(1, l1[i] ?? "");
         }
+    }
+
+    internal static void FreezeV1ContainerImage(V1ContainerImage o)
+    {
+        o.Names = ReadOnlyCollections.List(o.Names);
     }
 
     // k8s.io.api.core.v1.ContainerPort
@@ -2181,6 +2340,12 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Action ?? "");
     }
 
+    internal static void FreezeV1ContainerRestartRule(V1ContainerRestartRule o)
+    {
+        if (o.ExitCodes is { } exitCodes)
+            FreezeV1ContainerRestartRuleOnExitCodes(exitCodes);
+    }
+
     // k8s.io.api.core.v1.ContainerRestartRuleOnExitCodes
     internal static V1ContainerRestartRuleOnExitCodes ReadV1ContainerRestartRuleOnExitCodes(ref ProtoReader r, V1ContainerRestartRuleOnExitCodes? into)
     {
@@ -2192,6 +2357,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ContainerRestartRuleOnExitCodes MergeV1ContainerRestartRuleOnExitCodes(ref ProtoReader r, V1ContainerRestartRuleOnExitCodes o)
     {
+        var valuesItems = new ListBuilder<int?>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -2205,13 +2371,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Named("values");
-                    ScalarListCodec.ReadInt32(ref r, tag, (o.Values ??= new List<int?>()));
+                    ScalarListCodec.ReadInt32(ref r, tag, ref valuesItems);
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Values = valuesItems.Build(o.Values);
         return o;
     }
 
@@ -2230,6 +2397,11 @@ internal static partial class ProtobufCodec
                 w.WriteInt32(2, l2[i] ?? 0);
         }
         w.WriteString(1, o.OperatorProperty ?? "");
+    }
+
+    internal static void FreezeV1ContainerRestartRuleOnExitCodes(V1ContainerRestartRuleOnExitCodes o)
+    {
+        o.Values = ReadOnlyCollections.List(o.Values);
     }
 
     // k8s.io.api.core.v1.ContainerState
@@ -2465,6 +2637,9 @@ internal static partial class ProtobufCodec
 
     internal static V1ContainerStatus MergeV1ContainerStatus(ref ProtoReader r, V1ContainerStatus o)
     {
+        var allocatedResourcesItems = new MapBuilder<ResourceQuantity>();
+        var volumeMountsItems = new ListBuilder<V1VolumeMountStatus>();
+        var allocatedResourcesStatusItems = new ListBuilder<V1ResourceStatus>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -2510,7 +2685,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 10:
                     r.Expect(tag, WireType.LengthDelimited, "allocatedResources");
-                    MapCodec.ReadQuantityEntry(ref r, o.AllocatedResources ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref allocatedResourcesItems);
                     break;
                 case 11:
                     r.Expect(tag, WireType.LengthDelimited, "resources");
@@ -2518,7 +2693,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 12:
                     r.Expect(tag, WireType.LengthDelimited, "volumeMounts");
-                    (o.VolumeMounts ??= new List<V1VolumeMountStatus>()).Add(ReadV1VolumeMountStatus(ref r, null));
+                    volumeMountsItems.Add(ReadV1VolumeMountStatus(ref r, null));
                     break;
                 case 13:
                     r.Expect(tag, WireType.LengthDelimited, "user");
@@ -2526,7 +2701,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 14:
                     r.Expect(tag, WireType.LengthDelimited, "allocatedResourcesStatus");
-                    (o.AllocatedResourcesStatus ??= new List<V1ResourceStatus>()).Add(ReadV1ResourceStatus(ref r, null));
+                    allocatedResourcesStatusItems.Add(ReadV1ResourceStatus(ref r, null));
                     break;
                 case 15:
                     r.Expect(tag, WireType.LengthDelimited, "stopSignal");
@@ -2537,6 +2712,9 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.AllocatedResources = allocatedResourcesItems.Build(o.AllocatedResources);
+        o.VolumeMounts = volumeMountsItems.Build(o.VolumeMounts);
+        o.AllocatedResourcesStatus = allocatedResourcesStatusItems.Build(o.AllocatedResourcesStatus);
         return o;
     }
 
@@ -2579,6 +2757,17 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Name ?? "");
     }
 
+    internal static void FreezeV1ContainerStatus(V1ContainerStatus o)
+    {
+        o.AllocatedResources = ReadOnlyCollections.Map(o.AllocatedResources);
+        if (o.Resources is { } resources)
+            FreezeV1ResourceRequirements(resources);
+        o.VolumeMounts = ReadOnlyCollections.List(o.VolumeMounts);
+        if (o.User is { } user)
+            FreezeV1ContainerUser(user);
+        o.AllocatedResourcesStatus = ReadOnlyCollections.List(o.AllocatedResourcesStatus, FreezeV1ResourceStatus);
+    }
+
     // k8s.io.api.core.v1.ContainerUser
     internal static V1ContainerUser ReadV1ContainerUser(ref ProtoReader r, V1ContainerUser? into)
     {
@@ -2617,6 +2806,12 @@ internal static partial class ProtobufCodec
     {
         if (o.Linux is { } v1)
             WriteV1LinuxContainerUser(w, 1, v1);
+    }
+
+    internal static void FreezeV1ContainerUser(V1ContainerUser o)
+    {
+        if (o.Linux is { } linux)
+            FreezeV1LinuxContainerUser(linux);
     }
 
     // k8s.io.api.core.v1.DaemonEndpoint
@@ -2669,19 +2864,21 @@ internal static partial class ProtobufCodec
 
     internal static V1DownwardAPIProjection MergeV1DownwardAPIProjection(ref ProtoReader r, V1DownwardAPIProjection o)
     {
+        var itemsItems = new ListBuilder<V1DownwardAPIVolumeFile>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1DownwardAPIVolumeFile>()).Add(ReadV1DownwardAPIVolumeFile(ref r, null));
+                    itemsItems.Add(ReadV1DownwardAPIVolumeFile(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -2699,6 +2896,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1DownwardAPIVolumeFile(w, 1, l1[i] ?? new V1DownwardAPIVolumeFile());
         }
+    }
+
+    internal static void FreezeV1DownwardAPIProjection(V1DownwardAPIProjection o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items);
     }
 
     // k8s.io.api.core.v1.DownwardAPIVolumeFile
@@ -2775,13 +2977,14 @@ internal static partial class ProtobufCodec
 
     internal static V1DownwardAPIVolumeSource MergeV1DownwardAPIVolumeSource(ref ProtoReader r, V1DownwardAPIVolumeSource o)
     {
+        var itemsItems = new ListBuilder<V1DownwardAPIVolumeFile>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1DownwardAPIVolumeFile>()).Add(ReadV1DownwardAPIVolumeFile(ref r, null));
+                    itemsItems.Add(ReadV1DownwardAPIVolumeFile(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.Varint, "defaultMode");
@@ -2796,6 +2999,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -2817,6 +3021,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1DownwardAPIVolumeFile(w, 1, l1[i] ?? new V1DownwardAPIVolumeFile());
         }
+    }
+
+    internal static void FreezeV1DownwardAPIVolumeSource(V1DownwardAPIVolumeSource o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items);
     }
 
     // k8s.io.api.core.v1.EmptyDirVolumeSource
@@ -3004,27 +3213,33 @@ internal static partial class ProtobufCodec
 
     internal static V1EndpointSubset MergeV1EndpointSubset(ref ProtoReader r, V1EndpointSubset o)
     {
+        var addressesItems = new ListBuilder<V1EndpointAddress>();
+        var notReadyAddressesItems = new ListBuilder<V1EndpointAddress>();
+        var portsItems = new ListBuilder<Corev1EndpointPort>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "addresses");
-                    (o.Addresses ??= new List<V1EndpointAddress>()).Add(ReadV1EndpointAddress(ref r, null));
+                    addressesItems.Add(ReadV1EndpointAddress(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "notReadyAddresses");
-                    (o.NotReadyAddresses ??= new List<V1EndpointAddress>()).Add(ReadV1EndpointAddress(ref r, null));
+                    notReadyAddressesItems.Add(ReadV1EndpointAddress(ref r, null));
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "ports");
-                    (o.Ports ??= new List<Corev1EndpointPort>()).Add(ReadCorev1EndpointPort(ref r, null));
+                    portsItems.Add(ReadCorev1EndpointPort(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Addresses = addressesItems.Build(o.Addresses);
+        o.NotReadyAddresses = notReadyAddressesItems.Build(o.NotReadyAddresses);
+        o.Ports = portsItems.Build(o.Ports);
         return o;
     }
 
@@ -3054,6 +3269,13 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1EndpointSubset(V1EndpointSubset o)
+    {
+        o.Addresses = ReadOnlyCollections.List(o.Addresses);
+        o.NotReadyAddresses = ReadOnlyCollections.List(o.NotReadyAddresses);
+        o.Ports = ReadOnlyCollections.List(o.Ports);
+    }
+
     // k8s.io.api.core.v1.Endpoints
     internal static V1Endpoints ReadV1Endpoints(ref ProtoReader r, V1Endpoints? into)
     {
@@ -3065,6 +3287,7 @@ internal static partial class ProtobufCodec
 
     internal static V1Endpoints MergeV1Endpoints(ref ProtoReader r, V1Endpoints o)
     {
+        var subsetsItems = new ListBuilder<V1EndpointSubset>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -3075,13 +3298,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "subsets");
-                    (o.Subsets ??= new List<V1EndpointSubset>()).Add(ReadV1EndpointSubset(ref r, null));
+                    subsetsItems.Add(ReadV1EndpointSubset(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Subsets = subsetsItems.Build(o.Subsets);
         return o;
     }
 
@@ -3102,6 +3326,13 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1Endpoints(V1Endpoints o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        o.Subsets = ReadOnlyCollections.List(o.Subsets, FreezeV1EndpointSubset);
+    }
+
     // k8s.io.api.core.v1.EndpointsList
     internal static V1EndpointsList ReadV1EndpointsList(ref ProtoReader r, V1EndpointsList? into)
     {
@@ -3113,6 +3344,7 @@ internal static partial class ProtobufCodec
 
     internal static V1EndpointsList MergeV1EndpointsList(ref ProtoReader r, V1EndpointsList o)
     {
+        var itemsItems = new ListBuilder<V1Endpoints>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -3123,13 +3355,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1Endpoints>()).Add(ReadV1Endpoints(ref r, null));
+                    itemsItems.Add(ReadV1Endpoints(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -3148,6 +3381,11 @@ internal static partial class ProtobufCodec
                 WriteV1Endpoints(w, 2, l2[i] ?? new V1Endpoints());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1EndpointsList(V1EndpointsList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1Endpoints);
     }
 
     // k8s.io.api.core.v1.EnvFromSource
@@ -3362,6 +3600,15 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.EphemeralContainerCommon, inline in k8s.io.api.core.v1.EphemeralContainer
     internal static V1EphemeralContainer MergeV1EphemeralContainer_ephemeralContainerCommon(ref ProtoReader r, V1EphemeralContainer o)
     {
+        var commandItems = new ListBuilder<string>();
+        var argsItems = new ListBuilder<string>();
+        var portsItems = new ListBuilder<V1ContainerPort>();
+        var envItems = new ListBuilder<V1EnvVar>();
+        var volumeMountsItems = new ListBuilder<V1VolumeMount>();
+        var envFromItems = new ListBuilder<V1EnvFromSource>();
+        var volumeDevicesItems = new ListBuilder<V1VolumeDevice>();
+        var resizePolicyItems = new ListBuilder<V1ContainerResizePolicy>();
+        var restartPolicyRulesItems = new ListBuilder<V1ContainerRestartRule>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -3379,11 +3626,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "command");
-                    (o.Command ??= new List<string>()).Add(r.ReadInternedString());
+                    commandItems.Add(r.ReadInternedString());
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "args");
-                    (o.Args ??= new List<string>()).Add(r.ReadInternedString());
+                    argsItems.Add(r.ReadInternedString());
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "workingDir");
@@ -3394,11 +3641,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "ports");
-                    (o.Ports ??= new List<V1ContainerPort>()).Add(ReadV1ContainerPort(ref r, null));
+                    portsItems.Add(ReadV1ContainerPort(ref r, null));
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "env");
-                    (o.Env ??= new List<V1EnvVar>()).Add(ReadV1EnvVar(ref r, null));
+                    envItems.Add(ReadV1EnvVar(ref r, null));
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "resources");
@@ -3406,7 +3653,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 9:
                     r.Expect(tag, WireType.LengthDelimited, "volumeMounts");
-                    (o.VolumeMounts ??= new List<V1VolumeMount>()).Add(ReadV1VolumeMount(ref r, null));
+                    volumeMountsItems.Add(ReadV1VolumeMount(ref r, null));
                     break;
                 case 10:
                     r.Expect(tag, WireType.LengthDelimited, "livenessProbe");
@@ -3461,7 +3708,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 19:
                     r.Expect(tag, WireType.LengthDelimited, "envFrom");
-                    (o.EnvFrom ??= new List<V1EnvFromSource>()).Add(ReadV1EnvFromSource(ref r, null));
+                    envFromItems.Add(ReadV1EnvFromSource(ref r, null));
                     break;
                 case 20:
                     r.Expect(tag, WireType.LengthDelimited, "terminationMessagePolicy");
@@ -3472,7 +3719,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 21:
                     r.Expect(tag, WireType.LengthDelimited, "volumeDevices");
-                    (o.VolumeDevices ??= new List<V1VolumeDevice>()).Add(ReadV1VolumeDevice(ref r, null));
+                    volumeDevicesItems.Add(ReadV1VolumeDevice(ref r, null));
                     break;
                 case 22:
                     r.Expect(tag, WireType.LengthDelimited, "startupProbe");
@@ -3480,7 +3727,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 23:
                     r.Expect(tag, WireType.LengthDelimited, "resizePolicy");
-                    (o.ResizePolicy ??= new List<V1ContainerResizePolicy>()).Add(ReadV1ContainerResizePolicy(ref r, null));
+                    resizePolicyItems.Add(ReadV1ContainerResizePolicy(ref r, null));
                     break;
                 case 24:
                     r.Expect(tag, WireType.LengthDelimited, "restartPolicy");
@@ -3488,13 +3735,22 @@ internal static partial class ProtobufCodec
                     break;
                 case 25:
                     r.Expect(tag, WireType.LengthDelimited, "restartPolicyRules");
-                    (o.RestartPolicyRules ??= new List<V1ContainerRestartRule>()).Add(ReadV1ContainerRestartRule(ref r, null));
+                    restartPolicyRulesItems.Add(ReadV1ContainerRestartRule(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Command = commandItems.Build(o.Command);
+        o.Args = argsItems.Build(o.Args);
+        o.Ports = portsItems.Build(o.Ports);
+        o.Env = envItems.Build(o.Env);
+        o.VolumeMounts = volumeMountsItems.Build(o.VolumeMounts);
+        o.EnvFrom = envFromItems.Build(o.EnvFrom);
+        o.VolumeDevices = volumeDevicesItems.Build(o.VolumeDevices);
+        o.ResizePolicy = resizePolicyItems.Build(o.ResizePolicy);
+        o.RestartPolicyRules = restartPolicyRulesItems.Build(o.RestartPolicyRules);
         return o;
     }
 
@@ -3579,6 +3835,31 @@ internal static partial class ProtobufCodec
         w.EndMessage(1, mark_1);
     }
 
+    internal static void FreezeV1EphemeralContainer(V1EphemeralContainer o)
+    {
+        o.Command = ReadOnlyCollections.List(o.Command);
+        o.Args = ReadOnlyCollections.List(o.Args);
+        o.Ports = ReadOnlyCollections.List(o.Ports);
+        o.Env = ReadOnlyCollections.List(o.Env);
+        if (o.Resources is { } resources)
+            FreezeV1ResourceRequirements(resources);
+        o.VolumeMounts = ReadOnlyCollections.List(o.VolumeMounts, FreezeV1VolumeMount);
+        if (o.LivenessProbe is { } livenessProbe)
+            FreezeV1Probe(livenessProbe);
+        if (o.ReadinessProbe is { } readinessProbe)
+            FreezeV1Probe(readinessProbe);
+        if (o.Lifecycle is { } lifecycle)
+            FreezeV1Lifecycle(lifecycle);
+        if (o.SecurityContext is { } securityContext)
+            FreezeV1SecurityContext(securityContext);
+        o.EnvFrom = ReadOnlyCollections.List(o.EnvFrom);
+        o.VolumeDevices = ReadOnlyCollections.List(o.VolumeDevices);
+        if (o.StartupProbe is { } startupProbe)
+            FreezeV1Probe(startupProbe);
+        o.ResizePolicy = ReadOnlyCollections.List(o.ResizePolicy);
+        o.RestartPolicyRules = ReadOnlyCollections.List(o.RestartPolicyRules, FreezeV1ContainerRestartRule);
+    }
+
     // k8s.io.api.core.v1.EphemeralVolumeSource
     internal static V1EphemeralVolumeSource ReadV1EphemeralVolumeSource(ref ProtoReader r, V1EphemeralVolumeSource? into)
     {
@@ -3617,6 +3898,12 @@ internal static partial class ProtobufCodec
     {
         if (o.VolumeClaimTemplate is { } v1)
             WriteV1PersistentVolumeClaimTemplate(w, 1, v1);
+    }
+
+    internal static void FreezeV1EphemeralVolumeSource(V1EphemeralVolumeSource o)
+    {
+        if (o.VolumeClaimTemplate is { } volumeClaimTemplate)
+            FreezeV1PersistentVolumeClaimTemplate(volumeClaimTemplate);
     }
 
     // k8s.io.api.core.v1.Event
@@ -3745,6 +4032,12 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeCorev1Event(Corev1Event o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+    }
+
     // k8s.io.api.core.v1.EventList
     internal static Corev1EventList ReadCorev1EventList(ref ProtoReader r, Corev1EventList? into)
     {
@@ -3756,6 +4049,7 @@ internal static partial class ProtobufCodec
 
     internal static Corev1EventList MergeCorev1EventList(ref ProtoReader r, Corev1EventList o)
     {
+        var itemsItems = new ListBuilder<Corev1Event>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -3766,13 +4060,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<Corev1Event>()).Add(ReadCorev1Event(ref r, null));
+                    itemsItems.Add(ReadCorev1Event(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -3791,6 +4086,11 @@ internal static partial class ProtobufCodec
                 WriteCorev1Event(w, 2, l2[i] ?? new Corev1Event());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeCorev1EventList(Corev1EventList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeCorev1Event);
     }
 
     // k8s.io.api.core.v1.EventSeries
@@ -3945,19 +4245,21 @@ internal static partial class ProtobufCodec
 
     internal static V1ExecAction MergeV1ExecAction(ref ProtoReader r, V1ExecAction o)
     {
+        var commandItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "command");
-                    (o.Command ??= new List<string>()).Add(r.ReadInternedString());
+                    commandItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Command = commandItems.Build(o.Command);
         return o;
     }
 
@@ -3977,6 +4279,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1ExecAction(V1ExecAction o)
+    {
+        o.Command = ReadOnlyCollections.List(o.Command);
+    }
+
     // k8s.io.api.core.v1.FCVolumeSource
     internal static V1FCVolumeSource ReadV1FCVolumeSource(ref ProtoReader r, V1FCVolumeSource? into)
     {
@@ -3988,13 +4295,15 @@ internal static partial class ProtobufCodec
 
     internal static V1FCVolumeSource MergeV1FCVolumeSource(ref ProtoReader r, V1FCVolumeSource o)
     {
+        var targetWWNsItems = new ListBuilder<string>();
+        var wwidsItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "targetWWNs");
-                    (o.TargetWWNs ??= new List<string>()).Add(r.ReadInternedString());
+                    targetWWNsItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.Varint, "lun");
@@ -4016,13 +4325,15 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "wwids");
-                    (o.Wwids ??= new List<string>()).Add(r.ReadInternedString());
+                    wwidsItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.TargetWWNs = targetWWNsItems.Build(o.TargetWWNs);
+        o.Wwids = wwidsItems.Build(o.Wwids);
         return o;
     }
 
@@ -4049,6 +4360,12 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 w.WriteString(1, l1[i] ?? "");
         }
+    }
+
+    internal static void FreezeV1FCVolumeSource(V1FCVolumeSource o)
+    {
+        o.TargetWWNs = ReadOnlyCollections.List(o.TargetWWNs);
+        o.Wwids = ReadOnlyCollections.List(o.Wwids);
     }
 
     // k8s.io.api.core.v1.FileKeySelector
@@ -4117,6 +4434,7 @@ internal static partial class ProtobufCodec
 
     internal static V1FlexPersistentVolumeSource MergeV1FlexPersistentVolumeSource(ref ProtoReader r, V1FlexPersistentVolumeSource o)
     {
+        var optionsItems = new MapBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -4145,13 +4463,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "options");
-                    MapCodec.ReadStringEntry(ref r, o.Options ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref optionsItems, true);
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Options = optionsItems.Build(o.Options);
         return o;
     }
 
@@ -4173,6 +4492,11 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Driver ?? "");
     }
 
+    internal static void FreezeV1FlexPersistentVolumeSource(V1FlexPersistentVolumeSource o)
+    {
+        o.Options = ReadOnlyCollections.Map(o.Options);
+    }
+
     // k8s.io.api.core.v1.FlexVolumeSource
     internal static V1FlexVolumeSource ReadV1FlexVolumeSource(ref ProtoReader r, V1FlexVolumeSource? into)
     {
@@ -4184,6 +4508,7 @@ internal static partial class ProtobufCodec
 
     internal static V1FlexVolumeSource MergeV1FlexVolumeSource(ref ProtoReader r, V1FlexVolumeSource o)
     {
+        var optionsItems = new MapBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -4212,13 +4537,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "options");
-                    MapCodec.ReadStringEntry(ref r, o.Options ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref optionsItems, true);
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Options = optionsItems.Build(o.Options);
         return o;
     }
 
@@ -4238,6 +4564,11 @@ internal static partial class ProtobufCodec
             WriteV1LocalObjectReference(w, 3, v3);
         w.WriteString(2, o.FsType ?? "");
         w.WriteString(1, o.Driver ?? "");
+    }
+
+    internal static void FreezeV1FlexVolumeSource(V1FlexVolumeSource o)
+    {
+        o.Options = ReadOnlyCollections.Map(o.Options);
     }
 
     // k8s.io.api.core.v1.FlockerVolumeSource
@@ -4580,6 +4911,7 @@ internal static partial class ProtobufCodec
 
     internal static V1HTTPGetAction MergeV1HTTPGetAction(ref ProtoReader r, V1HTTPGetAction o)
     {
+        var httpHeadersItems = new ListBuilder<V1HTTPHeader>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -4611,7 +4943,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "httpHeaders");
-                    (o.HttpHeaders ??= new List<V1HTTPHeader>()).Add(ReadV1HTTPHeader(ref r, null));
+                    httpHeadersItems.Add(ReadV1HTTPHeader(ref r, null));
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "protocol");
@@ -4622,6 +4954,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.HttpHeaders = httpHeadersItems.Build(o.HttpHeaders);
         return o;
     }
 
@@ -4645,6 +4978,11 @@ internal static partial class ProtobufCodec
         w.WriteString(3, o.Host ?? "");
         IntOrStringCodec.Write(w, 2, o.Port);
         w.WriteString(1, o.Path ?? "");
+    }
+
+    internal static void FreezeV1HTTPGetAction(V1HTTPGetAction o)
+    {
+        o.HttpHeaders = ReadOnlyCollections.List(o.HttpHeaders);
     }
 
     // k8s.io.api.core.v1.HTTPHeader
@@ -4702,6 +5040,7 @@ internal static partial class ProtobufCodec
 
     internal static V1HostAlias MergeV1HostAlias(ref ProtoReader r, V1HostAlias o)
     {
+        var hostnamesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -4712,13 +5051,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "hostnames");
-                    (o.Hostnames ??= new List<string>()).Add(r.ReadInternedString());
+                    hostnamesItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Hostnames = hostnamesItems.Build(o.Hostnames);
         return o;
     }
 
@@ -4737,6 +5077,11 @@ internal static partial class ProtobufCodec
                 w.WriteString(2, l2[i] ?? "");
         }
         w.WriteString(1, o.Ip ?? "");
+    }
+
+    internal static void FreezeV1HostAlias(V1HostAlias o)
+    {
+        o.Hostnames = ReadOnlyCollections.List(o.Hostnames);
     }
 
     // k8s.io.api.core.v1.HostIP
@@ -4834,6 +5179,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ISCSIPersistentVolumeSource MergeV1ISCSIPersistentVolumeSource(ref ProtoReader r, V1ISCSIPersistentVolumeSource o)
     {
+        var portalsItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -4873,7 +5219,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "portals");
-                    (o.Portals ??= new List<string>()).Add(r.ReadInternedString());
+                    portalsItems.Add(r.ReadInternedString());
                     break;
                 case 8:
                     r.Expect(tag, WireType.Varint, "chapAuthDiscovery");
@@ -4902,6 +5248,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Portals = portalsItems.Build(o.Portals);
         return o;
     }
 
@@ -4933,6 +5280,11 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.TargetPortal ?? "");
     }
 
+    internal static void FreezeV1ISCSIPersistentVolumeSource(V1ISCSIPersistentVolumeSource o)
+    {
+        o.Portals = ReadOnlyCollections.List(o.Portals);
+    }
+
     // k8s.io.api.core.v1.ISCSIVolumeSource
     internal static V1ISCSIVolumeSource ReadV1ISCSIVolumeSource(ref ProtoReader r, V1ISCSIVolumeSource? into)
     {
@@ -4944,6 +5296,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ISCSIVolumeSource MergeV1ISCSIVolumeSource(ref ProtoReader r, V1ISCSIVolumeSource o)
     {
+        var portalsItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -4983,7 +5336,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "portals");
-                    (o.Portals ??= new List<string>()).Add(r.ReadInternedString());
+                    portalsItems.Add(r.ReadInternedString());
                     break;
                 case 8:
                     r.Expect(tag, WireType.Varint, "chapAuthDiscovery");
@@ -5012,6 +5365,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Portals = portalsItems.Build(o.Portals);
         return o;
     }
 
@@ -5041,6 +5395,11 @@ internal static partial class ProtobufCodec
         w.WriteInt32(3, o.Lun);
         w.WriteString(2, o.Iqn ?? "");
         w.WriteString(1, o.TargetPortal ?? "");
+    }
+
+    internal static void FreezeV1ISCSIVolumeSource(V1ISCSIVolumeSource o)
+    {
+        o.Portals = ReadOnlyCollections.List(o.Portals);
     }
 
     // k8s.io.api.core.v1.ImageVolumeSource
@@ -5243,6 +5602,14 @@ internal static partial class ProtobufCodec
             WriteV1LifecycleHandler(w, 1, v1);
     }
 
+    internal static void FreezeV1Lifecycle(V1Lifecycle o)
+    {
+        if (o.PostStart is { } postStart)
+            FreezeV1LifecycleHandler(postStart);
+        if (o.PreStop is { } preStop)
+            FreezeV1LifecycleHandler(preStop);
+    }
+
     // k8s.io.api.core.v1.LifecycleHandler
     internal static V1LifecycleHandler ReadV1LifecycleHandler(ref ProtoReader r, V1LifecycleHandler? into)
     {
@@ -5301,6 +5668,14 @@ internal static partial class ProtobufCodec
             WriteV1ExecAction(w, 1, v1);
     }
 
+    internal static void FreezeV1LifecycleHandler(V1LifecycleHandler o)
+    {
+        if (o.Exec is { } exec)
+            FreezeV1ExecAction(exec);
+        if (o.HttpGet is { } httpGet)
+            FreezeV1HTTPGetAction(httpGet);
+    }
+
     // k8s.io.api.core.v1.LimitRange
     internal static V1LimitRange ReadV1LimitRange(ref ProtoReader r, V1LimitRange? into)
     {
@@ -5345,6 +5720,14 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1LimitRange(V1LimitRange o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1LimitRangeSpec(spec);
+    }
+
     // k8s.io.api.core.v1.LimitRangeItem
     internal static V1LimitRangeItem ReadV1LimitRangeItem(ref ProtoReader r, V1LimitRangeItem? into)
     {
@@ -5356,6 +5739,11 @@ internal static partial class ProtobufCodec
 
     internal static V1LimitRangeItem MergeV1LimitRangeItem(ref ProtoReader r, V1LimitRangeItem o)
     {
+        var maxItems = new MapBuilder<ResourceQuantity>();
+        var minItems = new MapBuilder<ResourceQuantity>();
+        var defaultPropertyItems = new MapBuilder<ResourceQuantity>();
+        var defaultRequestItems = new MapBuilder<ResourceQuantity>();
+        var maxLimitRequestRatioItems = new MapBuilder<ResourceQuantity>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -5366,29 +5754,34 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "max");
-                    MapCodec.ReadQuantityEntry(ref r, o.Max ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref maxItems);
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "min");
-                    MapCodec.ReadQuantityEntry(ref r, o.Min ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref minItems);
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "default");
-                    MapCodec.ReadQuantityEntry(ref r, o.DefaultProperty ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref defaultPropertyItems);
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "defaultRequest");
-                    MapCodec.ReadQuantityEntry(ref r, o.DefaultRequest ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref defaultRequestItems);
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "maxLimitRequestRatio");
-                    MapCodec.ReadQuantityEntry(ref r, o.MaxLimitRequestRatio ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref maxLimitRequestRatioItems);
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Max = maxItems.Build(o.Max);
+        o.Min = minItems.Build(o.Min);
+        o.DefaultProperty = defaultPropertyItems.Build(o.DefaultProperty);
+        o.DefaultRequest = defaultRequestItems.Build(o.DefaultRequest);
+        o.MaxLimitRequestRatio = maxLimitRequestRatioItems.Build(o.MaxLimitRequestRatio);
         return o;
     }
 
@@ -5414,6 +5807,15 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Type ?? "");
     }
 
+    internal static void FreezeV1LimitRangeItem(V1LimitRangeItem o)
+    {
+        o.Max = ReadOnlyCollections.Map(o.Max);
+        o.Min = ReadOnlyCollections.Map(o.Min);
+        o.DefaultProperty = ReadOnlyCollections.Map(o.DefaultProperty);
+        o.DefaultRequest = ReadOnlyCollections.Map(o.DefaultRequest);
+        o.MaxLimitRequestRatio = ReadOnlyCollections.Map(o.MaxLimitRequestRatio);
+    }
+
     // k8s.io.api.core.v1.LimitRangeList
     internal static V1LimitRangeList ReadV1LimitRangeList(ref ProtoReader r, V1LimitRangeList? into)
     {
@@ -5425,6 +5827,7 @@ internal static partial class ProtobufCodec
 
     internal static V1LimitRangeList MergeV1LimitRangeList(ref ProtoReader r, V1LimitRangeList o)
     {
+        var itemsItems = new ListBuilder<V1LimitRange>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -5435,13 +5838,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1LimitRange>()).Add(ReadV1LimitRange(ref r, null));
+                    itemsItems.Add(ReadV1LimitRange(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -5462,6 +5866,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1LimitRangeList(V1LimitRangeList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1LimitRange);
+    }
+
     // k8s.io.api.core.v1.LimitRangeSpec
     internal static V1LimitRangeSpec ReadV1LimitRangeSpec(ref ProtoReader r, V1LimitRangeSpec? into)
     {
@@ -5473,19 +5882,21 @@ internal static partial class ProtobufCodec
 
     internal static V1LimitRangeSpec MergeV1LimitRangeSpec(ref ProtoReader r, V1LimitRangeSpec o)
     {
+        var limitsItems = new ListBuilder<V1LimitRangeItem>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "limits");
-                    (o.Limits ??= new List<V1LimitRangeItem>()).Add(ReadV1LimitRangeItem(ref r, null));
+                    limitsItems.Add(ReadV1LimitRangeItem(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Limits = limitsItems.Build(o.Limits);
         return o;
     }
 
@@ -5505,6 +5916,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1LimitRangeSpec(V1LimitRangeSpec o)
+    {
+        o.Limits = ReadOnlyCollections.List(o.Limits, FreezeV1LimitRangeItem);
+    }
+
     // k8s.io.api.core.v1.LinuxContainerUser
     internal static V1LinuxContainerUser ReadV1LinuxContainerUser(ref ProtoReader r, V1LinuxContainerUser? into)
     {
@@ -5516,6 +5932,7 @@ internal static partial class ProtobufCodec
 
     internal static V1LinuxContainerUser MergeV1LinuxContainerUser(ref ProtoReader r, V1LinuxContainerUser o)
     {
+        var supplementalGroupsItems = new ListBuilder<long?>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -5530,13 +5947,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 3:
                     r.Named("supplementalGroups");
-                    ScalarListCodec.ReadInt64(ref r, tag, (o.SupplementalGroups ??= new List<long?>()));
+                    ScalarListCodec.ReadInt64(ref r, tag, ref supplementalGroupsItems);
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.SupplementalGroups = supplementalGroupsItems.Build(o.SupplementalGroups);
         return o;
     }
 
@@ -5558,6 +5976,11 @@ internal static partial class ProtobufCodec
         w.WriteInt64(1, o.Uid);
     }
 
+    internal static void FreezeV1LinuxContainerUser(V1LinuxContainerUser o)
+    {
+        o.SupplementalGroups = ReadOnlyCollections.List(o.SupplementalGroups);
+    }
+
     // k8s.io.api.core.v1.LoadBalancerIngress
     internal static V1LoadBalancerIngress ReadV1LoadBalancerIngress(ref ProtoReader r, V1LoadBalancerIngress? into)
     {
@@ -5569,6 +5992,7 @@ internal static partial class ProtobufCodec
 
     internal static V1LoadBalancerIngress MergeV1LoadBalancerIngress(ref ProtoReader r, V1LoadBalancerIngress o)
     {
+        var portsItems = new ListBuilder<V1PortStatus>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -5593,13 +6017,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "ports");
-                    (o.Ports ??= new List<V1PortStatus>()).Add(ReadV1PortStatus(ref r, null));
+                    portsItems.Add(ReadV1PortStatus(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Ports = portsItems.Build(o.Ports);
         return o;
     }
 
@@ -5623,6 +6048,11 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Ip ?? "");
     }
 
+    internal static void FreezeV1LoadBalancerIngress(V1LoadBalancerIngress o)
+    {
+        o.Ports = ReadOnlyCollections.List(o.Ports);
+    }
+
     // k8s.io.api.core.v1.LoadBalancerStatus
     internal static V1LoadBalancerStatus ReadV1LoadBalancerStatus(ref ProtoReader r, V1LoadBalancerStatus? into)
     {
@@ -5634,19 +6064,21 @@ internal static partial class ProtobufCodec
 
     internal static V1LoadBalancerStatus MergeV1LoadBalancerStatus(ref ProtoReader r, V1LoadBalancerStatus o)
     {
+        var ingressItems = new ListBuilder<V1LoadBalancerIngress>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "ingress");
-                    (o.Ingress ??= new List<V1LoadBalancerIngress>()).Add(ReadV1LoadBalancerIngress(ref r, null));
+                    ingressItems.Add(ReadV1LoadBalancerIngress(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Ingress = ingressItems.Build(o.Ingress);
         return o;
     }
 
@@ -5664,6 +6096,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1LoadBalancerIngress(w, 1, l1[i] ?? new V1LoadBalancerIngress());
         }
+    }
+
+    internal static void FreezeV1LoadBalancerStatus(V1LoadBalancerStatus o)
+    {
+        o.Ingress = ReadOnlyCollections.List(o.Ingress, FreezeV1LoadBalancerIngress);
     }
 
     // k8s.io.api.core.v1.LocalObjectReference
@@ -5901,6 +6338,16 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1Namespace(V1Namespace o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1NamespaceSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1NamespaceStatus(status);
+    }
+
     // k8s.io.api.core.v1.NamespaceCondition
     internal static V1NamespaceCondition ReadV1NamespaceCondition(ref ProtoReader r, V1NamespaceCondition? into)
     {
@@ -5977,6 +6424,7 @@ internal static partial class ProtobufCodec
 
     internal static V1NamespaceList MergeV1NamespaceList(ref ProtoReader r, V1NamespaceList o)
     {
+        var itemsItems = new ListBuilder<V1Namespace>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -5987,13 +6435,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1Namespace>()).Add(ReadV1Namespace(ref r, null));
+                    itemsItems.Add(ReadV1Namespace(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -6014,6 +6463,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1NamespaceList(V1NamespaceList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1Namespace);
+    }
+
     // k8s.io.api.core.v1.NamespaceSpec
     internal static V1NamespaceSpec ReadV1NamespaceSpec(ref ProtoReader r, V1NamespaceSpec? into)
     {
@@ -6025,19 +6479,21 @@ internal static partial class ProtobufCodec
 
     internal static V1NamespaceSpec MergeV1NamespaceSpec(ref ProtoReader r, V1NamespaceSpec o)
     {
+        var finalizersItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "finalizers");
-                    (o.Finalizers ??= new List<string>()).Add(r.ReadInternedString());
+                    finalizersItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Finalizers = finalizersItems.Build(o.Finalizers);
         return o;
     }
 
@@ -6057,6 +6513,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1NamespaceSpec(V1NamespaceSpec o)
+    {
+        o.Finalizers = ReadOnlyCollections.List(o.Finalizers);
+    }
+
     // k8s.io.api.core.v1.NamespaceStatus
     internal static V1NamespaceStatus ReadV1NamespaceStatus(ref ProtoReader r, V1NamespaceStatus? into)
     {
@@ -6068,6 +6529,7 @@ internal static partial class ProtobufCodec
 
     internal static V1NamespaceStatus MergeV1NamespaceStatus(ref ProtoReader r, V1NamespaceStatus o)
     {
+        var conditionsItems = new ListBuilder<V1NamespaceCondition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -6081,13 +6543,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1NamespaceCondition>()).Add(ReadV1NamespaceCondition(ref r, null));
+                    conditionsItems.Add(ReadV1NamespaceCondition(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
         return o;
     }
 
@@ -6106,6 +6569,11 @@ internal static partial class ProtobufCodec
                 WriteV1NamespaceCondition(w, 2, l2[i] ?? new V1NamespaceCondition());
         }
         w.WriteString(1, o.Phase ?? "");
+    }
+
+    internal static void FreezeV1NamespaceStatus(V1NamespaceStatus o)
+    {
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
     }
 
     // k8s.io.api.core.v1.Node
@@ -6155,6 +6623,16 @@ internal static partial class ProtobufCodec
         WriteV1NodeStatus(w, 3, o.Status ?? new V1NodeStatus());
         WriteV1NodeSpec(w, 2, o.Spec ?? new V1NodeSpec());
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
+    }
+
+    internal static void FreezeV1Node(V1Node o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1NodeSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1NodeStatus(status);
     }
 
     // k8s.io.api.core.v1.NodeAddress
@@ -6212,6 +6690,7 @@ internal static partial class ProtobufCodec
 
     internal static V1NodeAffinity MergeV1NodeAffinity(ref ProtoReader r, V1NodeAffinity o)
     {
+        var preferredDuringSchedulingIgnoredDuringExecutionItems = new ListBuilder<V1PreferredSchedulingTerm>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -6222,13 +6701,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "preferredDuringSchedulingIgnoredDuringExecution");
-                    (o.PreferredDuringSchedulingIgnoredDuringExecution ??= new List<V1PreferredSchedulingTerm>()).Add(ReadV1PreferredSchedulingTerm(ref r, null));
+                    preferredDuringSchedulingIgnoredDuringExecutionItems.Add(ReadV1PreferredSchedulingTerm(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.PreferredDuringSchedulingIgnoredDuringExecution = preferredDuringSchedulingIgnoredDuringExecutionItems.Build(o.PreferredDuringSchedulingIgnoredDuringExecution);
         return o;
     }
 
@@ -6248,6 +6728,13 @@ internal static partial class ProtobufCodec
         }
         if (o.RequiredDuringSchedulingIgnoredDuringExecution is { } v1)
             WriteV1NodeSelector(w, 1, v1);
+    }
+
+    internal static void FreezeV1NodeAffinity(V1NodeAffinity o)
+    {
+        if (o.RequiredDuringSchedulingIgnoredDuringExecution is { } requiredDuringSchedulingIgnoredDuringExecution)
+            FreezeV1NodeSelector(requiredDuringSchedulingIgnoredDuringExecution);
+        o.PreferredDuringSchedulingIgnoredDuringExecution = ReadOnlyCollections.List(o.PreferredDuringSchedulingIgnoredDuringExecution, FreezeV1PreferredSchedulingTerm);
     }
 
     // k8s.io.api.core.v1.NodeAllocatableMappedResources
@@ -6357,6 +6844,9 @@ internal static partial class ProtobufCodec
 
     internal static V1NodeAllocatableResourceClaimStatus MergeV1NodeAllocatableResourceClaimStatus(ref ProtoReader r, V1NodeAllocatableResourceClaimStatus o)
     {
+        var containersItems = new ListBuilder<string>();
+        var mappingItems = new ListBuilder<V1NodeAllocatableMappedResources>();
+        var overheadItems = new ListBuilder<V1NodeAllocatableOverheadResources>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -6367,21 +6857,24 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "containers");
-                    (o.Containers ??= new List<string>()).Add(r.ReadInternedString());
+                    containersItems.Add(r.ReadInternedString());
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "mapping");
-                    (o.Mapping ??= new List<V1NodeAllocatableMappedResources>()).Add(ReadV1NodeAllocatableMappedResources(ref r, null));
+                    mappingItems.Add(ReadV1NodeAllocatableMappedResources(ref r, null));
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "overhead");
-                    (o.Overhead ??= new List<V1NodeAllocatableOverheadResources>()).Add(ReadV1NodeAllocatableOverheadResources(ref r, null));
+                    overheadItems.Add(ReadV1NodeAllocatableOverheadResources(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Containers = containersItems.Build(o.Containers);
+        o.Mapping = mappingItems.Build(o.Mapping);
+        o.Overhead = overheadItems.Build(o.Overhead);
         return o;
     }
 
@@ -6410,6 +6903,13 @@ internal static partial class ProtobufCodec
                 w.WriteString(2, l2[i] ?? "");
         }
         w.WriteString(1, o.ResourceClaimName ?? "");
+    }
+
+    internal static void FreezeV1NodeAllocatableResourceClaimStatus(V1NodeAllocatableResourceClaimStatus o)
+    {
+        o.Containers = ReadOnlyCollections.List(o.Containers);
+        o.Mapping = ReadOnlyCollections.List(o.Mapping);
+        o.Overhead = ReadOnlyCollections.List(o.Overhead);
     }
 
     // k8s.io.api.core.v1.NodeCondition
@@ -6672,6 +7172,7 @@ internal static partial class ProtobufCodec
 
     internal static V1NodeList MergeV1NodeList(ref ProtoReader r, V1NodeList o)
     {
+        var itemsItems = new ListBuilder<V1Node>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -6682,13 +7183,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1Node>()).Add(ReadV1Node(ref r, null));
+                    itemsItems.Add(ReadV1Node(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -6709,6 +7211,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1NodeList(V1NodeList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1Node);
+    }
+
     // k8s.io.api.core.v1.NodePodPreemptionPolicy
     internal static V1NodePodPreemptionPolicy ReadV1NodePodPreemptionPolicy(ref ProtoReader r, V1NodePodPreemptionPolicy? into)
     {
@@ -6720,19 +7227,21 @@ internal static partial class ProtobufCodec
 
     internal static V1NodePodPreemptionPolicy MergeV1NodePodPreemptionPolicy(ref ProtoReader r, V1NodePodPreemptionPolicy o)
     {
+        var disableResizePreemptionItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "disableResizePreemption");
-                    (o.DisableResizePreemption ??= new List<string>()).Add(r.ReadInternedString());
+                    disableResizePreemptionItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.DisableResizePreemption = disableResizePreemptionItems.Build(o.DisableResizePreemption);
         return o;
     }
 
@@ -6750,6 +7259,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 w.WriteString(1, l1[i] ?? "");
         }
+    }
+
+    internal static void FreezeV1NodePodPreemptionPolicy(V1NodePodPreemptionPolicy o)
+    {
+        o.DisableResizePreemption = ReadOnlyCollections.List(o.DisableResizePreemption);
     }
 
     // k8s.io.api.core.v1.NodeRuntimeHandler
@@ -6854,19 +7368,21 @@ internal static partial class ProtobufCodec
 
     internal static V1NodeSelector MergeV1NodeSelector(ref ProtoReader r, V1NodeSelector o)
     {
+        var nodeSelectorTermsItems = new ListBuilder<V1NodeSelectorTerm>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "nodeSelectorTerms");
-                    (o.NodeSelectorTerms ??= new List<V1NodeSelectorTerm>()).Add(ReadV1NodeSelectorTerm(ref r, null));
+                    nodeSelectorTermsItems.Add(ReadV1NodeSelectorTerm(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.NodeSelectorTerms = nodeSelectorTermsItems.Build(o.NodeSelectorTerms);
         return o;
     }
 
@@ -6886,6 +7402,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1NodeSelector(V1NodeSelector o)
+    {
+        o.NodeSelectorTerms = ReadOnlyCollections.List(o.NodeSelectorTerms, FreezeV1NodeSelectorTerm);
+    }
+
     // k8s.io.api.core.v1.NodeSelectorRequirement
     internal static V1NodeSelectorRequirement ReadV1NodeSelectorRequirement(ref ProtoReader r, V1NodeSelectorRequirement? into)
     {
@@ -6897,6 +7418,7 @@ internal static partial class ProtobufCodec
 
     internal static V1NodeSelectorRequirement MergeV1NodeSelectorRequirement(ref ProtoReader r, V1NodeSelectorRequirement o)
     {
+        var valuesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -6911,13 +7433,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "values");
-                    (o.Values ??= new List<string>()).Add(r.ReadInternedString());
+                    valuesItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Values = valuesItems.Build(o.Values);
         return o;
     }
 
@@ -6939,6 +7462,11 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Key ?? "");
     }
 
+    internal static void FreezeV1NodeSelectorRequirement(V1NodeSelectorRequirement o)
+    {
+        o.Values = ReadOnlyCollections.List(o.Values);
+    }
+
     // k8s.io.api.core.v1.NodeSelectorTerm
     internal static V1NodeSelectorTerm ReadV1NodeSelectorTerm(ref ProtoReader r, V1NodeSelectorTerm? into)
     {
@@ -6950,23 +7478,27 @@ internal static partial class ProtobufCodec
 
     internal static V1NodeSelectorTerm MergeV1NodeSelectorTerm(ref ProtoReader r, V1NodeSelectorTerm o)
     {
+        var matchExpressionsItems = new ListBuilder<V1NodeSelectorRequirement>();
+        var matchFieldsItems = new ListBuilder<V1NodeSelectorRequirement>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "matchExpressions");
-                    (o.MatchExpressions ??= new List<V1NodeSelectorRequirement>()).Add(ReadV1NodeSelectorRequirement(ref r, null));
+                    matchExpressionsItems.Add(ReadV1NodeSelectorRequirement(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "matchFields");
-                    (o.MatchFields ??= new List<V1NodeSelectorRequirement>()).Add(ReadV1NodeSelectorRequirement(ref r, null));
+                    matchFieldsItems.Add(ReadV1NodeSelectorRequirement(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.MatchExpressions = matchExpressionsItems.Build(o.MatchExpressions);
+        o.MatchFields = matchFieldsItems.Build(o.MatchFields);
         return o;
     }
 
@@ -6991,6 +7523,12 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1NodeSelectorTerm(V1NodeSelectorTerm o)
+    {
+        o.MatchExpressions = ReadOnlyCollections.List(o.MatchExpressions, FreezeV1NodeSelectorRequirement);
+        o.MatchFields = ReadOnlyCollections.List(o.MatchFields, FreezeV1NodeSelectorRequirement);
+    }
+
     // k8s.io.api.core.v1.NodeSpec
     internal static V1NodeSpec ReadV1NodeSpec(ref ProtoReader r, V1NodeSpec? into)
     {
@@ -7002,6 +7540,8 @@ internal static partial class ProtobufCodec
 
     internal static V1NodeSpec MergeV1NodeSpec(ref ProtoReader r, V1NodeSpec o)
     {
+        var taintsItems = new ListBuilder<V1Taint>();
+        var podCIDRsItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -7036,7 +7576,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "taints");
-                    (o.Taints ??= new List<V1Taint>()).Add(ReadV1Taint(ref r, null));
+                    taintsItems.Add(ReadV1Taint(ref r, null));
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "configSource");
@@ -7044,7 +7584,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "podCIDRs");
-                    (o.PodCIDRs ??= new List<string>()).Add(r.ReadInternedString());
+                    podCIDRsItems.Add(r.ReadInternedString());
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "podPreemptionPolicy");
@@ -7055,6 +7595,8 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Taints = taintsItems.Build(o.Taints);
+        o.PodCIDRs = podCIDRsItems.Build(o.PodCIDRs);
         return o;
     }
 
@@ -7087,6 +7629,14 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.PodCIDR ?? "");
     }
 
+    internal static void FreezeV1NodeSpec(V1NodeSpec o)
+    {
+        o.Taints = ReadOnlyCollections.List(o.Taints);
+        o.PodCIDRs = ReadOnlyCollections.List(o.PodCIDRs);
+        if (o.PodPreemptionPolicy is { } podPreemptionPolicy)
+            FreezeV1NodePodPreemptionPolicy(podPreemptionPolicy);
+    }
+
     // k8s.io.api.core.v1.NodeStatus
     internal static V1NodeStatus ReadV1NodeStatus(ref ProtoReader r, V1NodeStatus? into)
     {
@@ -7098,17 +7648,26 @@ internal static partial class ProtobufCodec
 
     internal static V1NodeStatus MergeV1NodeStatus(ref ProtoReader r, V1NodeStatus o)
     {
+        var capacityItems = new MapBuilder<ResourceQuantity>();
+        var allocatableItems = new MapBuilder<ResourceQuantity>();
+        var conditionsItems = new ListBuilder<V1NodeCondition>();
+        var addressesItems = new ListBuilder<V1NodeAddress>();
+        var imagesItems = new ListBuilder<V1ContainerImage>();
+        var volumesInUseItems = new ListBuilder<string>();
+        var volumesAttachedItems = new ListBuilder<V1AttachedVolume>();
+        var runtimeHandlersItems = new ListBuilder<V1NodeRuntimeHandler>();
+        var declaredFeaturesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "capacity");
-                    MapCodec.ReadQuantityEntry(ref r, o.Capacity ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref capacityItems);
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "allocatable");
-                    MapCodec.ReadQuantityEntry(ref r, o.Allocatable ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref allocatableItems);
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "phase");
@@ -7119,11 +7678,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1NodeCondition>()).Add(ReadV1NodeCondition(ref r, null));
+                    conditionsItems.Add(ReadV1NodeCondition(ref r, null));
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "addresses");
-                    (o.Addresses ??= new List<V1NodeAddress>()).Add(ReadV1NodeAddress(ref r, null));
+                    addressesItems.Add(ReadV1NodeAddress(ref r, null));
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "daemonEndpoints");
@@ -7135,15 +7694,15 @@ internal static partial class ProtobufCodec
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "images");
-                    (o.Images ??= new List<V1ContainerImage>()).Add(ReadV1ContainerImage(ref r, null));
+                    imagesItems.Add(ReadV1ContainerImage(ref r, null));
                     break;
                 case 9:
                     r.Expect(tag, WireType.LengthDelimited, "volumesInUse");
-                    (o.VolumesInUse ??= new List<string>()).Add(r.ReadInternedString());
+                    volumesInUseItems.Add(r.ReadInternedString());
                     break;
                 case 10:
                     r.Expect(tag, WireType.LengthDelimited, "volumesAttached");
-                    (o.VolumesAttached ??= new List<V1AttachedVolume>()).Add(ReadV1AttachedVolume(ref r, null));
+                    volumesAttachedItems.Add(ReadV1AttachedVolume(ref r, null));
                     break;
                 case 11:
                     r.Expect(tag, WireType.LengthDelimited, "config");
@@ -7151,7 +7710,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 12:
                     r.Expect(tag, WireType.LengthDelimited, "runtimeHandlers");
-                    (o.RuntimeHandlers ??= new List<V1NodeRuntimeHandler>()).Add(ReadV1NodeRuntimeHandler(ref r, null));
+                    runtimeHandlersItems.Add(ReadV1NodeRuntimeHandler(ref r, null));
                     break;
                 case 13:
                     r.Expect(tag, WireType.LengthDelimited, "features");
@@ -7159,13 +7718,22 @@ internal static partial class ProtobufCodec
                     break;
                 case 14:
                     r.Expect(tag, WireType.LengthDelimited, "declaredFeatures");
-                    (o.DeclaredFeatures ??= new List<string>()).Add(r.ReadInternedString());
+                    declaredFeaturesItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Capacity = capacityItems.Build(o.Capacity);
+        o.Allocatable = allocatableItems.Build(o.Allocatable);
+        o.Conditions = conditionsItems.Build(o.Conditions);
+        o.Addresses = addressesItems.Build(o.Addresses);
+        o.Images = imagesItems.Build(o.Images);
+        o.VolumesInUse = volumesInUseItems.Build(o.VolumesInUse);
+        o.VolumesAttached = volumesAttachedItems.Build(o.VolumesAttached);
+        o.RuntimeHandlers = runtimeHandlersItems.Build(o.RuntimeHandlers);
+        o.DeclaredFeatures = declaredFeaturesItems.Build(o.DeclaredFeatures);
         return o;
     }
 
@@ -7224,6 +7792,19 @@ internal static partial class ProtobufCodec
             MapCodec.WriteQuantities(w, 2, m2);
         if (o.Capacity is { Count: > 0 } m1)
             MapCodec.WriteQuantities(w, 1, m1);
+    }
+
+    internal static void FreezeV1NodeStatus(V1NodeStatus o)
+    {
+        o.Capacity = ReadOnlyCollections.Map(o.Capacity);
+        o.Allocatable = ReadOnlyCollections.Map(o.Allocatable);
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
+        o.Addresses = ReadOnlyCollections.List(o.Addresses);
+        o.Images = ReadOnlyCollections.List(o.Images, FreezeV1ContainerImage);
+        o.VolumesInUse = ReadOnlyCollections.List(o.VolumesInUse);
+        o.VolumesAttached = ReadOnlyCollections.List(o.VolumesAttached);
+        o.RuntimeHandlers = ReadOnlyCollections.List(o.RuntimeHandlers);
+        o.DeclaredFeatures = ReadOnlyCollections.List(o.DeclaredFeatures);
     }
 
     // k8s.io.api.core.v1.NodeSwapStatus
@@ -7542,6 +8123,14 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1PersistentVolume(V1PersistentVolume o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1PersistentVolumeSpec(spec);
+    }
+
     // k8s.io.api.core.v1.PersistentVolumeClaim
     internal static V1PersistentVolumeClaim ReadV1PersistentVolumeClaim(ref ProtoReader r, V1PersistentVolumeClaim? into)
     {
@@ -7589,6 +8178,16 @@ internal static partial class ProtobufCodec
         WriteV1PersistentVolumeClaimStatus(w, 3, o.Status ?? new V1PersistentVolumeClaimStatus());
         WriteV1PersistentVolumeClaimSpec(w, 2, o.Spec ?? new V1PersistentVolumeClaimSpec());
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
+    }
+
+    internal static void FreezeV1PersistentVolumeClaim(V1PersistentVolumeClaim o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1PersistentVolumeClaimSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1PersistentVolumeClaimStatus(status);
     }
 
     // k8s.io.api.core.v1.PersistentVolumeClaimCondition
@@ -7672,6 +8271,7 @@ internal static partial class ProtobufCodec
 
     internal static V1PersistentVolumeClaimList MergeV1PersistentVolumeClaimList(ref ProtoReader r, V1PersistentVolumeClaimList o)
     {
+        var itemsItems = new ListBuilder<V1PersistentVolumeClaim>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -7682,13 +8282,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1PersistentVolumeClaim>()).Add(ReadV1PersistentVolumeClaim(ref r, null));
+                    itemsItems.Add(ReadV1PersistentVolumeClaim(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -7709,6 +8310,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1PersistentVolumeClaimList(V1PersistentVolumeClaimList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1PersistentVolumeClaim);
+    }
+
     // k8s.io.api.core.v1.PersistentVolumeClaimSpec
     internal static V1PersistentVolumeClaimSpec ReadV1PersistentVolumeClaimSpec(ref ProtoReader r, V1PersistentVolumeClaimSpec? into)
     {
@@ -7720,13 +8326,14 @@ internal static partial class ProtobufCodec
 
     internal static V1PersistentVolumeClaimSpec MergeV1PersistentVolumeClaimSpec(ref ProtoReader r, V1PersistentVolumeClaimSpec o)
     {
+        var accessModesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "accessModes");
-                    (o.AccessModes ??= new List<string>()).Add(r.ReadInternedString());
+                    accessModesItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "resources");
@@ -7768,6 +8375,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.AccessModes = accessModesItems.Build(o.AccessModes);
         return o;
     }
 
@@ -7801,6 +8409,15 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1PersistentVolumeClaimSpec(V1PersistentVolumeClaimSpec o)
+    {
+        o.AccessModes = ReadOnlyCollections.List(o.AccessModes);
+        if (o.Resources is { } resources)
+            FreezeV1VolumeResourceRequirements(resources);
+        if (o.Selector is { } selector)
+            FreezeV1LabelSelector(selector);
+    }
+
     // k8s.io.api.core.v1.PersistentVolumeClaimStatus
     internal static V1PersistentVolumeClaimStatus ReadV1PersistentVolumeClaimStatus(ref ProtoReader r, V1PersistentVolumeClaimStatus? into)
     {
@@ -7812,6 +8429,11 @@ internal static partial class ProtobufCodec
 
     internal static V1PersistentVolumeClaimStatus MergeV1PersistentVolumeClaimStatus(ref ProtoReader r, V1PersistentVolumeClaimStatus o)
     {
+        var accessModesItems = new ListBuilder<string>();
+        var capacityItems = new MapBuilder<ResourceQuantity>();
+        var conditionsItems = new ListBuilder<V1PersistentVolumeClaimCondition>();
+        var allocatedResourcesItems = new MapBuilder<ResourceQuantity>();
+        var allocatedResourceStatusesItems = new MapBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -7825,23 +8447,23 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "accessModes");
-                    (o.AccessModes ??= new List<string>()).Add(r.ReadInternedString());
+                    accessModesItems.Add(r.ReadInternedString());
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "capacity");
-                    MapCodec.ReadQuantityEntry(ref r, o.Capacity ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref capacityItems);
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1PersistentVolumeClaimCondition>()).Add(ReadV1PersistentVolumeClaimCondition(ref r, null));
+                    conditionsItems.Add(ReadV1PersistentVolumeClaimCondition(ref r, null));
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "allocatedResources");
-                    MapCodec.ReadQuantityEntry(ref r, o.AllocatedResources ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref allocatedResourcesItems);
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "allocatedResourceStatuses");
-                    MapCodec.ReadStringEntry(ref r, o.AllocatedResourceStatuses ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref allocatedResourceStatusesItems, true);
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "currentVolumeAttributesClassName");
@@ -7860,6 +8482,11 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.AccessModes = accessModesItems.Build(o.AccessModes);
+        o.Capacity = capacityItems.Build(o.Capacity);
+        o.Conditions = conditionsItems.Build(o.Conditions);
+        o.AllocatedResources = allocatedResourcesItems.Build(o.AllocatedResources);
+        o.AllocatedResourceStatuses = allocatedResourceStatusesItems.Build(o.AllocatedResourceStatuses);
         return o;
     }
 
@@ -7895,6 +8522,17 @@ internal static partial class ProtobufCodec
                 w.WriteString(2, l2[i] ?? "");
         }
         w.WriteString(1, o.Phase ?? "");
+    }
+
+    internal static void FreezeV1PersistentVolumeClaimStatus(V1PersistentVolumeClaimStatus o)
+    {
+        o.AccessModes = ReadOnlyCollections.List(o.AccessModes);
+        o.Capacity = ReadOnlyCollections.Map(o.Capacity);
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
+        o.AllocatedResources = ReadOnlyCollections.Map(o.AllocatedResources);
+        o.AllocatedResourceStatuses = ReadOnlyCollections.Map(o.AllocatedResourceStatuses);
+        if (o.HealthStatus is { } healthStatus)
+            FreezeV1VolumeHealthStatus(healthStatus);
     }
 
     // k8s.io.api.core.v1.PersistentVolumeClaimTemplate
@@ -7939,6 +8577,14 @@ internal static partial class ProtobufCodec
     {
         WriteV1PersistentVolumeClaimSpec(w, 2, o.Spec ?? new V1PersistentVolumeClaimSpec());
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
+    }
+
+    internal static void FreezeV1PersistentVolumeClaimTemplate(V1PersistentVolumeClaimTemplate o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1PersistentVolumeClaimSpec(spec);
     }
 
     // k8s.io.api.core.v1.PersistentVolumeClaimVolumeSource
@@ -7999,6 +8645,7 @@ internal static partial class ProtobufCodec
 
     internal static V1PersistentVolumeList MergeV1PersistentVolumeList(ref ProtoReader r, V1PersistentVolumeList o)
     {
+        var itemsItems = new ListBuilder<V1PersistentVolume>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -8009,13 +8656,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1PersistentVolume>()).Add(ReadV1PersistentVolume(ref r, null));
+                    itemsItems.Add(ReadV1PersistentVolume(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -8036,6 +8684,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1PersistentVolumeList(V1PersistentVolumeList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1PersistentVolume);
+    }
+
     // k8s.io.api.core.v1.PersistentVolumeSpec
     internal static V1PersistentVolumeSpec ReadV1PersistentVolumeSpec(ref ProtoReader r, V1PersistentVolumeSpec? into)
     {
@@ -8047,13 +8700,16 @@ internal static partial class ProtobufCodec
 
     internal static V1PersistentVolumeSpec MergeV1PersistentVolumeSpec(ref ProtoReader r, V1PersistentVolumeSpec o)
     {
+        var capacityItems = new MapBuilder<ResourceQuantity>();
+        var accessModesItems = new ListBuilder<string>();
+        var mountOptionsItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "capacity");
-                    MapCodec.ReadQuantityEntry(ref r, o.Capacity ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref capacityItems);
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "persistentVolumeSource");
@@ -8065,7 +8721,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "accessModes");
-                    (o.AccessModes ??= new List<string>()).Add(r.ReadInternedString());
+                    accessModesItems.Add(r.ReadInternedString());
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "claimRef");
@@ -8087,7 +8743,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "mountOptions");
-                    (o.MountOptions ??= new List<string>()).Add(r.ReadInternedString());
+                    mountOptionsItems.Add(r.ReadInternedString());
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "volumeMode");
@@ -8106,6 +8762,9 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Capacity = capacityItems.Build(o.Capacity);
+        o.AccessModes = accessModesItems.Build(o.AccessModes);
+        o.MountOptions = mountOptionsItems.Build(o.MountOptions);
         return o;
     }
 
@@ -8291,6 +8950,27 @@ internal static partial class ProtobufCodec
             MapCodec.WriteQuantities(w, 1, m1);
     }
 
+    internal static void FreezeV1PersistentVolumeSpec(V1PersistentVolumeSpec o)
+    {
+        o.Capacity = ReadOnlyCollections.Map(o.Capacity);
+        if (o.Rbd is { } rbd)
+            FreezeV1RBDPersistentVolumeSource(rbd);
+        if (o.Iscsi is { } iscsi)
+            FreezeV1ISCSIPersistentVolumeSource(iscsi);
+        if (o.Cephfs is { } cephfs)
+            FreezeV1CephFSPersistentVolumeSource(cephfs);
+        if (o.Fc is { } fc)
+            FreezeV1FCVolumeSource(fc);
+        if (o.FlexVolume is { } flexVolume)
+            FreezeV1FlexPersistentVolumeSource(flexVolume);
+        if (o.Csi is { } csi)
+            FreezeV1CSIPersistentVolumeSource(csi);
+        o.AccessModes = ReadOnlyCollections.List(o.AccessModes);
+        o.MountOptions = ReadOnlyCollections.List(o.MountOptions);
+        if (o.NodeAffinity is { } nodeAffinity)
+            FreezeV1VolumeNodeAffinity(nodeAffinity);
+    }
+
     // k8s.io.api.core.v1.PersistentVolumeStatus
     internal static V1PersistentVolumeStatus ReadV1PersistentVolumeStatus(ref ProtoReader r, V1PersistentVolumeStatus? into)
     {
@@ -8451,6 +9131,16 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1Pod(V1Pod o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1PodSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1PodStatus(status);
+    }
+
     // k8s.io.api.core.v1.PodAffinity
     internal static V1PodAffinity ReadV1PodAffinity(ref ProtoReader r, V1PodAffinity? into)
     {
@@ -8462,23 +9152,27 @@ internal static partial class ProtobufCodec
 
     internal static V1PodAffinity MergeV1PodAffinity(ref ProtoReader r, V1PodAffinity o)
     {
+        var requiredDuringSchedulingIgnoredDuringExecutionItems = new ListBuilder<V1PodAffinityTerm>();
+        var preferredDuringSchedulingIgnoredDuringExecutionItems = new ListBuilder<V1WeightedPodAffinityTerm>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "requiredDuringSchedulingIgnoredDuringExecution");
-                    (o.RequiredDuringSchedulingIgnoredDuringExecution ??= new List<V1PodAffinityTerm>()).Add(ReadV1PodAffinityTerm(ref r, null));
+                    requiredDuringSchedulingIgnoredDuringExecutionItems.Add(ReadV1PodAffinityTerm(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "preferredDuringSchedulingIgnoredDuringExecution");
-                    (o.PreferredDuringSchedulingIgnoredDuringExecution ??= new List<V1WeightedPodAffinityTerm>()).Add(ReadV1WeightedPodAffinityTerm(ref r, null));
+                    preferredDuringSchedulingIgnoredDuringExecutionItems.Add(ReadV1WeightedPodAffinityTerm(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.RequiredDuringSchedulingIgnoredDuringExecution = requiredDuringSchedulingIgnoredDuringExecutionItems.Build(o.RequiredDuringSchedulingIgnoredDuringExecution);
+        o.PreferredDuringSchedulingIgnoredDuringExecution = preferredDuringSchedulingIgnoredDuringExecutionItems.Build(o.PreferredDuringSchedulingIgnoredDuringExecution);
         return o;
     }
 
@@ -8503,6 +9197,12 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1PodAffinity(V1PodAffinity o)
+    {
+        o.RequiredDuringSchedulingIgnoredDuringExecution = ReadOnlyCollections.List(o.RequiredDuringSchedulingIgnoredDuringExecution, FreezeV1PodAffinityTerm);
+        o.PreferredDuringSchedulingIgnoredDuringExecution = ReadOnlyCollections.List(o.PreferredDuringSchedulingIgnoredDuringExecution, FreezeV1WeightedPodAffinityTerm);
+    }
+
     // k8s.io.api.core.v1.PodAffinityTerm
     internal static V1PodAffinityTerm ReadV1PodAffinityTerm(ref ProtoReader r, V1PodAffinityTerm? into)
     {
@@ -8514,6 +9214,9 @@ internal static partial class ProtobufCodec
 
     internal static V1PodAffinityTerm MergeV1PodAffinityTerm(ref ProtoReader r, V1PodAffinityTerm o)
     {
+        var namespacesItems = new ListBuilder<string>();
+        var matchLabelKeysItems = new ListBuilder<string>();
+        var mismatchLabelKeysItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -8524,7 +9227,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "namespaces");
-                    (o.Namespaces ??= new List<string>()).Add(r.ReadInternedString());
+                    namespacesItems.Add(r.ReadInternedString());
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "topologyKey");
@@ -8536,17 +9239,20 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "matchLabelKeys");
-                    (o.MatchLabelKeys ??= new List<string>()).Add(r.ReadInternedString());
+                    matchLabelKeysItems.Add(r.ReadInternedString());
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "mismatchLabelKeys");
-                    (o.MismatchLabelKeys ??= new List<string>()).Add(r.ReadInternedString());
+                    mismatchLabelKeysItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Namespaces = namespacesItems.Build(o.Namespaces);
+        o.MatchLabelKeys = matchLabelKeysItems.Build(o.MatchLabelKeys);
+        o.MismatchLabelKeys = mismatchLabelKeysItems.Build(o.MismatchLabelKeys);
         return o;
     }
 
@@ -8581,6 +9287,17 @@ internal static partial class ProtobufCodec
             WriteV1LabelSelector(w, 1, v1);
     }
 
+    internal static void FreezeV1PodAffinityTerm(V1PodAffinityTerm o)
+    {
+        if (o.LabelSelector is { } labelSelector)
+            FreezeV1LabelSelector(labelSelector);
+        o.Namespaces = ReadOnlyCollections.List(o.Namespaces);
+        if (o.NamespaceSelector is { } namespaceSelector)
+            FreezeV1LabelSelector(namespaceSelector);
+        o.MatchLabelKeys = ReadOnlyCollections.List(o.MatchLabelKeys);
+        o.MismatchLabelKeys = ReadOnlyCollections.List(o.MismatchLabelKeys);
+    }
+
     // k8s.io.api.core.v1.PodAntiAffinity
     internal static V1PodAntiAffinity ReadV1PodAntiAffinity(ref ProtoReader r, V1PodAntiAffinity? into)
     {
@@ -8592,23 +9309,27 @@ internal static partial class ProtobufCodec
 
     internal static V1PodAntiAffinity MergeV1PodAntiAffinity(ref ProtoReader r, V1PodAntiAffinity o)
     {
+        var requiredDuringSchedulingIgnoredDuringExecutionItems = new ListBuilder<V1PodAffinityTerm>();
+        var preferredDuringSchedulingIgnoredDuringExecutionItems = new ListBuilder<V1WeightedPodAffinityTerm>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "requiredDuringSchedulingIgnoredDuringExecution");
-                    (o.RequiredDuringSchedulingIgnoredDuringExecution ??= new List<V1PodAffinityTerm>()).Add(ReadV1PodAffinityTerm(ref r, null));
+                    requiredDuringSchedulingIgnoredDuringExecutionItems.Add(ReadV1PodAffinityTerm(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "preferredDuringSchedulingIgnoredDuringExecution");
-                    (o.PreferredDuringSchedulingIgnoredDuringExecution ??= new List<V1WeightedPodAffinityTerm>()).Add(ReadV1WeightedPodAffinityTerm(ref r, null));
+                    preferredDuringSchedulingIgnoredDuringExecutionItems.Add(ReadV1WeightedPodAffinityTerm(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.RequiredDuringSchedulingIgnoredDuringExecution = requiredDuringSchedulingIgnoredDuringExecutionItems.Build(o.RequiredDuringSchedulingIgnoredDuringExecution);
+        o.PreferredDuringSchedulingIgnoredDuringExecution = preferredDuringSchedulingIgnoredDuringExecutionItems.Build(o.PreferredDuringSchedulingIgnoredDuringExecution);
         return o;
     }
 
@@ -8633,6 +9354,12 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1PodAntiAffinity(V1PodAntiAffinity o)
+    {
+        o.RequiredDuringSchedulingIgnoredDuringExecution = ReadOnlyCollections.List(o.RequiredDuringSchedulingIgnoredDuringExecution, FreezeV1PodAffinityTerm);
+        o.PreferredDuringSchedulingIgnoredDuringExecution = ReadOnlyCollections.List(o.PreferredDuringSchedulingIgnoredDuringExecution, FreezeV1WeightedPodAffinityTerm);
+    }
+
     // k8s.io.api.core.v1.PodCertificateProjection
     internal static V1PodCertificateProjection ReadV1PodCertificateProjection(ref ProtoReader r, V1PodCertificateProjection? into)
     {
@@ -8644,6 +9371,7 @@ internal static partial class ProtobufCodec
 
     internal static V1PodCertificateProjection MergeV1PodCertificateProjection(ref ProtoReader r, V1PodCertificateProjection o)
     {
+        var userAnnotationsItems = new MapBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -8689,7 +9417,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "userAnnotations");
-                    MapCodec.ReadStringEntry(ref r, o.UserAnnotations ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref userAnnotationsItems, true);
                     break;
                 case 8:
                     r.Expect(tag, WireType.Varint, "user");
@@ -8700,6 +9428,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.UserAnnotations = userAnnotationsItems.Build(o.UserAnnotations);
         return o;
     }
 
@@ -8723,6 +9452,11 @@ internal static partial class ProtobufCodec
             w.WriteInt32(3, v3);
         w.WriteString(2, o.KeyType ?? "");
         w.WriteString(1, o.SignerName ?? "");
+    }
+
+    internal static void FreezeV1PodCertificateProjection(V1PodCertificateProjection o)
+    {
+        o.UserAnnotations = ReadOnlyCollections.Map(o.UserAnnotations);
     }
 
     // k8s.io.api.core.v1.PodCondition
@@ -8814,27 +9548,33 @@ internal static partial class ProtobufCodec
 
     internal static V1PodDNSConfig MergeV1PodDNSConfig(ref ProtoReader r, V1PodDNSConfig o)
     {
+        var nameserversItems = new ListBuilder<string>();
+        var searchesItems = new ListBuilder<string>();
+        var optionsItems = new ListBuilder<V1PodDNSConfigOption>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "nameservers");
-                    (o.Nameservers ??= new List<string>()).Add(r.ReadInternedString());
+                    nameserversItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "searches");
-                    (o.Searches ??= new List<string>()).Add(r.ReadInternedString());
+                    searchesItems.Add(r.ReadInternedString());
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "options");
-                    (o.Options ??= new List<V1PodDNSConfigOption>()).Add(ReadV1PodDNSConfigOption(ref r, null));
+                    optionsItems.Add(ReadV1PodDNSConfigOption(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Nameservers = nameserversItems.Build(o.Nameservers);
+        o.Searches = searchesItems.Build(o.Searches);
+        o.Options = optionsItems.Build(o.Options);
         return o;
     }
 
@@ -8862,6 +9602,13 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 w.WriteString(1, l1[i] ?? "");
         }
+    }
+
+    internal static void FreezeV1PodDNSConfig(V1PodDNSConfig o)
+    {
+        o.Nameservers = ReadOnlyCollections.List(o.Nameservers);
+        o.Searches = ReadOnlyCollections.List(o.Searches);
+        o.Options = ReadOnlyCollections.List(o.Options);
     }
 
     // k8s.io.api.core.v1.PodDNSConfigOption
@@ -8923,13 +9670,14 @@ internal static partial class ProtobufCodec
 
     internal static V1PodExtendedResourceClaimStatus MergeV1PodExtendedResourceClaimStatus(ref ProtoReader r, V1PodExtendedResourceClaimStatus o)
     {
+        var requestMappingsItems = new ListBuilder<V1ContainerExtendedResourceRequest>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "requestMappings");
-                    (o.RequestMappings ??= new List<V1ContainerExtendedResourceRequest>()).Add(ReadV1ContainerExtendedResourceRequest(ref r, null));
+                    requestMappingsItems.Add(ReadV1ContainerExtendedResourceRequest(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "resourceClaimName");
@@ -8940,6 +9688,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.RequestMappings = requestMappingsItems.Build(o.RequestMappings);
         return o;
     }
 
@@ -8958,6 +9707,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1ContainerExtendedResourceRequest(w, 1, l1[i] ?? new V1ContainerExtendedResourceRequest());
         }
+    }
+
+    internal static void FreezeV1PodExtendedResourceClaimStatus(V1PodExtendedResourceClaimStatus o)
+    {
+        o.RequestMappings = ReadOnlyCollections.List(o.RequestMappings);
     }
 
     // k8s.io.api.core.v1.PodIP
@@ -9010,6 +9764,7 @@ internal static partial class ProtobufCodec
 
     internal static V1PodList MergeV1PodList(ref ProtoReader r, V1PodList o)
     {
+        var itemsItems = new ListBuilder<V1Pod>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -9020,13 +9775,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1Pod>()).Add(ReadV1Pod(ref r, null));
+                    itemsItems.Add(ReadV1Pod(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -9045,6 +9801,11 @@ internal static partial class ProtobufCodec
                 WriteV1Pod(w, 2, l2[i] ?? new V1Pod());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1PodList(V1PodList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1Pod);
     }
 
     // k8s.io.api.core.v1.PodOS
@@ -9311,6 +10072,8 @@ internal static partial class ProtobufCodec
 
     internal static V1PodSecurityContext MergeV1PodSecurityContext(ref ProtoReader r, V1PodSecurityContext o)
     {
+        var supplementalGroupsItems = new ListBuilder<long?>();
+        var sysctlsItems = new ListBuilder<V1Sysctl>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -9329,7 +10092,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 4:
                     r.Named("supplementalGroups");
-                    ScalarListCodec.ReadInt64(ref r, tag, (o.SupplementalGroups ??= new List<long?>()));
+                    ScalarListCodec.ReadInt64(ref r, tag, ref supplementalGroupsItems);
                     break;
                 case 5:
                     r.Expect(tag, WireType.Varint, "fsGroup");
@@ -9341,7 +10104,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "sysctls");
-                    (o.Sysctls ??= new List<V1Sysctl>()).Add(ReadV1Sysctl(ref r, null));
+                    sysctlsItems.Add(ReadV1Sysctl(ref r, null));
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "windowsOptions");
@@ -9372,6 +10135,8 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.SupplementalGroups = supplementalGroupsItems.Build(o.SupplementalGroups);
+        o.Sysctls = sysctlsItems.Build(o.Sysctls);
         return o;
     }
 
@@ -9418,6 +10183,12 @@ internal static partial class ProtobufCodec
             WriteV1SELinuxOptions(w, 1, v1);
     }
 
+    internal static void FreezeV1PodSecurityContext(V1PodSecurityContext o)
+    {
+        o.SupplementalGroups = ReadOnlyCollections.List(o.SupplementalGroups);
+        o.Sysctls = ReadOnlyCollections.List(o.Sysctls);
+    }
+
     // k8s.io.api.core.v1.PodSpec
     internal static V1PodSpec ReadV1PodSpec(ref ProtoReader r, V1PodSpec? into)
     {
@@ -9429,17 +10200,31 @@ internal static partial class ProtobufCodec
 
     internal static V1PodSpec MergeV1PodSpec(ref ProtoReader r, V1PodSpec o)
     {
+        var volumesItems = new ListBuilder<V1Volume>();
+        var containersItems = new ListBuilder<V1Container>();
+        var nodeSelectorItems = new MapBuilder<string>();
+        var imagePullSecretsItems = new ListBuilder<V1LocalObjectReference>();
+        var initContainersItems = new ListBuilder<V1Container>();
+        var tolerationsItems = new ListBuilder<V1Toleration>();
+        var hostAliasesItems = new ListBuilder<V1HostAlias>();
+        var readinessGatesItems = new ListBuilder<V1PodReadinessGate>();
+        var overheadItems = new MapBuilder<ResourceQuantity>();
+        var topologySpreadConstraintsItems = new ListBuilder<V1TopologySpreadConstraint>();
+        var ephemeralContainersItems = new ListBuilder<V1EphemeralContainer>();
+        var schedulingGatesItems = new ListBuilder<V1PodSchedulingGate>();
+        var resourceClaimsItems = new ListBuilder<V1PodResourceClaim>();
+        var evictionRespondersItems = new ListBuilder<V1EvictionResponder>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "volumes");
-                    (o.Volumes ??= new List<V1Volume>()).Add(ReadV1Volume(ref r, null));
+                    volumesItems.Add(ReadV1Volume(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "containers");
-                    (o.Containers ??= new List<V1Container>()).Add(ReadV1Container(ref r, null));
+                    containersItems.Add(ReadV1Container(ref r, null));
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "restartPolicy");
@@ -9465,7 +10250,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "nodeSelector");
-                    MapCodec.ReadStringEntry(ref r, o.NodeSelector ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref nodeSelectorItems, true);
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "serviceAccountName");
@@ -9515,7 +10300,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 15:
                     r.Expect(tag, WireType.LengthDelimited, "imagePullSecrets");
-                    (o.ImagePullSecrets ??= new List<V1LocalObjectReference>()).Add(ReadV1LocalObjectReference(ref r, null));
+                    imagePullSecretsItems.Add(ReadV1LocalObjectReference(ref r, null));
                     break;
                 case 16:
                     r.Expect(tag, WireType.LengthDelimited, "hostname");
@@ -9544,7 +10329,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 20:
                     r.Expect(tag, WireType.LengthDelimited, "initContainers");
-                    (o.InitContainers ??= new List<V1Container>()).Add(ReadV1Container(ref r, null));
+                    initContainersItems.Add(ReadV1Container(ref r, null));
                     break;
                 case 21:
                     r.Expect(tag, WireType.Varint, "automountServiceAccountToken");
@@ -9552,11 +10337,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 22:
                     r.Expect(tag, WireType.LengthDelimited, "tolerations");
-                    (o.Tolerations ??= new List<V1Toleration>()).Add(ReadV1Toleration(ref r, null));
+                    tolerationsItems.Add(ReadV1Toleration(ref r, null));
                     break;
                 case 23:
                     r.Expect(tag, WireType.LengthDelimited, "hostAliases");
-                    (o.HostAliases ??= new List<V1HostAlias>()).Add(ReadV1HostAlias(ref r, null));
+                    hostAliasesItems.Add(ReadV1HostAlias(ref r, null));
                     break;
                 case 24:
                     r.Expect(tag, WireType.LengthDelimited, "priorityClassName");
@@ -9579,7 +10364,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 28:
                     r.Expect(tag, WireType.LengthDelimited, "readinessGates");
-                    (o.ReadinessGates ??= new List<V1PodReadinessGate>()).Add(ReadV1PodReadinessGate(ref r, null));
+                    readinessGatesItems.Add(ReadV1PodReadinessGate(ref r, null));
                     break;
                 case 29:
                     r.Expect(tag, WireType.LengthDelimited, "runtimeClassName");
@@ -9595,15 +10380,15 @@ internal static partial class ProtobufCodec
                     break;
                 case 32:
                     r.Expect(tag, WireType.LengthDelimited, "overhead");
-                    MapCodec.ReadQuantityEntry(ref r, o.Overhead ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref overheadItems);
                     break;
                 case 33:
                     r.Expect(tag, WireType.LengthDelimited, "topologySpreadConstraints");
-                    (o.TopologySpreadConstraints ??= new List<V1TopologySpreadConstraint>()).Add(ReadV1TopologySpreadConstraint(ref r, null));
+                    topologySpreadConstraintsItems.Add(ReadV1TopologySpreadConstraint(ref r, null));
                     break;
                 case 34:
                     r.Expect(tag, WireType.LengthDelimited, "ephemeralContainers");
-                    (o.EphemeralContainers ??= new List<V1EphemeralContainer>()).Add(ReadV1EphemeralContainer(ref r, null));
+                    ephemeralContainersItems.Add(ReadV1EphemeralContainer(ref r, null));
                     break;
                 case 35:
                     r.Expect(tag, WireType.Varint, "setHostnameAsFQDN");
@@ -9619,11 +10404,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 38:
                     r.Expect(tag, WireType.LengthDelimited, "schedulingGates");
-                    (o.SchedulingGates ??= new List<V1PodSchedulingGate>()).Add(ReadV1PodSchedulingGate(ref r, null));
+                    schedulingGatesItems.Add(ReadV1PodSchedulingGate(ref r, null));
                     break;
                 case 39:
                     r.Expect(tag, WireType.LengthDelimited, "resourceClaims");
-                    (o.ResourceClaims ??= new List<V1PodResourceClaim>()).Add(ReadV1PodResourceClaim(ref r, null));
+                    resourceClaimsItems.Add(ReadV1PodResourceClaim(ref r, null));
                     break;
                 case 40:
                     r.Expect(tag, WireType.LengthDelimited, "resources");
@@ -9639,13 +10424,27 @@ internal static partial class ProtobufCodec
                     break;
                 case 44:
                     r.Expect(tag, WireType.LengthDelimited, "evictionResponders");
-                    (o.EvictionResponders ??= new List<V1EvictionResponder>()).Add(ReadV1EvictionResponder(ref r, null));
+                    evictionRespondersItems.Add(ReadV1EvictionResponder(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Volumes = volumesItems.Build(o.Volumes);
+        o.Containers = containersItems.Build(o.Containers);
+        o.NodeSelector = nodeSelectorItems.Build(o.NodeSelector);
+        o.ImagePullSecrets = imagePullSecretsItems.Build(o.ImagePullSecrets);
+        o.InitContainers = initContainersItems.Build(o.InitContainers);
+        o.Tolerations = tolerationsItems.Build(o.Tolerations);
+        o.HostAliases = hostAliasesItems.Build(o.HostAliases);
+        o.ReadinessGates = readinessGatesItems.Build(o.ReadinessGates);
+        o.Overhead = overheadItems.Build(o.Overhead);
+        o.TopologySpreadConstraints = topologySpreadConstraintsItems.Build(o.TopologySpreadConstraints);
+        o.EphemeralContainers = ephemeralContainersItems.Build(o.EphemeralContainers);
+        o.SchedulingGates = schedulingGatesItems.Build(o.SchedulingGates);
+        o.ResourceClaims = resourceClaimsItems.Build(o.ResourceClaims);
+        o.EvictionResponders = evictionRespondersItems.Build(o.EvictionResponders);
         return o;
     }
 
@@ -9770,6 +10569,32 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1PodSpec(V1PodSpec o)
+    {
+        o.Volumes = ReadOnlyCollections.List(o.Volumes, FreezeV1Volume);
+        o.Containers = ReadOnlyCollections.List(o.Containers, FreezeV1Container);
+        o.NodeSelector = ReadOnlyCollections.Map(o.NodeSelector);
+        if (o.SecurityContext is { } securityContext)
+            FreezeV1PodSecurityContext(securityContext);
+        o.ImagePullSecrets = ReadOnlyCollections.List(o.ImagePullSecrets);
+        if (o.Affinity is { } affinity)
+            FreezeV1Affinity(affinity);
+        o.InitContainers = ReadOnlyCollections.List(o.InitContainers, FreezeV1Container);
+        o.Tolerations = ReadOnlyCollections.List(o.Tolerations);
+        o.HostAliases = ReadOnlyCollections.List(o.HostAliases, FreezeV1HostAlias);
+        if (o.DnsConfig is { } dnsConfig)
+            FreezeV1PodDNSConfig(dnsConfig);
+        o.ReadinessGates = ReadOnlyCollections.List(o.ReadinessGates);
+        o.Overhead = ReadOnlyCollections.Map(o.Overhead);
+        o.TopologySpreadConstraints = ReadOnlyCollections.List(o.TopologySpreadConstraints, FreezeV1TopologySpreadConstraint);
+        o.EphemeralContainers = ReadOnlyCollections.List(o.EphemeralContainers, FreezeV1EphemeralContainer);
+        o.SchedulingGates = ReadOnlyCollections.List(o.SchedulingGates);
+        o.ResourceClaims = ReadOnlyCollections.List(o.ResourceClaims);
+        if (o.Resources is { } resources)
+            FreezeV1ResourceRequirements(resources);
+        o.EvictionResponders = ReadOnlyCollections.List(o.EvictionResponders);
+    }
+
     // k8s.io.api.core.v1.PodStatus
     internal static V1PodStatus ReadV1PodStatus(ref ProtoReader r, V1PodStatus? into)
     {
@@ -9781,6 +10606,16 @@ internal static partial class ProtobufCodec
 
     internal static V1PodStatus MergeV1PodStatus(ref ProtoReader r, V1PodStatus o)
     {
+        var conditionsItems = new ListBuilder<V1PodCondition>();
+        var containerStatusesItems = new ListBuilder<V1ContainerStatus>();
+        var initContainerStatusesItems = new ListBuilder<V1ContainerStatus>();
+        var podIPsItems = new ListBuilder<V1PodIP>();
+        var ephemeralContainerStatusesItems = new ListBuilder<V1ContainerStatus>();
+        var resourceClaimStatusesItems = new ListBuilder<V1PodResourceClaimStatus>();
+        var hostIPsItems = new ListBuilder<V1HostIP>();
+        var allocatedResourcesItems = new MapBuilder<ResourceQuantity>();
+        var nodeAllocatableResourceClaimStatusesItems = new ListBuilder<V1NodeAllocatableResourceClaimStatus>();
+        var volumeHealthItems = new ListBuilder<V1PodVolumeHealth>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -9794,7 +10629,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1PodCondition>()).Add(ReadV1PodCondition(ref r, null));
+                    conditionsItems.Add(ReadV1PodCondition(ref r, null));
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "message");
@@ -9830,7 +10665,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "containerStatuses");
-                    (o.ContainerStatuses ??= new List<V1ContainerStatus>()).Add(ReadV1ContainerStatus(ref r, null));
+                    containerStatusesItems.Add(ReadV1ContainerStatus(ref r, null));
                     break;
                 case 9:
                     r.Expect(tag, WireType.LengthDelimited, "qosClass");
@@ -9841,7 +10676,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 10:
                     r.Expect(tag, WireType.LengthDelimited, "initContainerStatuses");
-                    (o.InitContainerStatuses ??= new List<V1ContainerStatus>()).Add(ReadV1ContainerStatus(ref r, null));
+                    initContainerStatusesItems.Add(ReadV1ContainerStatus(ref r, null));
                     break;
                 case 11:
                     r.Expect(tag, WireType.LengthDelimited, "nominatedNodeName");
@@ -9852,11 +10687,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 12:
                     r.Expect(tag, WireType.LengthDelimited, "podIPs");
-                    (o.PodIPs ??= new List<V1PodIP>()).Add(ReadV1PodIP(ref r, null));
+                    podIPsItems.Add(ReadV1PodIP(ref r, null));
                     break;
                 case 13:
                     r.Expect(tag, WireType.LengthDelimited, "ephemeralContainerStatuses");
-                    (o.EphemeralContainerStatuses ??= new List<V1ContainerStatus>()).Add(ReadV1ContainerStatus(ref r, null));
+                    ephemeralContainerStatusesItems.Add(ReadV1ContainerStatus(ref r, null));
                     break;
                 case 14:
                     r.Expect(tag, WireType.LengthDelimited, "resize");
@@ -9867,11 +10702,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 15:
                     r.Expect(tag, WireType.LengthDelimited, "resourceClaimStatuses");
-                    (o.ResourceClaimStatuses ??= new List<V1PodResourceClaimStatus>()).Add(ReadV1PodResourceClaimStatus(ref r, null));
+                    resourceClaimStatusesItems.Add(ReadV1PodResourceClaimStatus(ref r, null));
                     break;
                 case 16:
                     r.Expect(tag, WireType.LengthDelimited, "hostIPs");
-                    (o.HostIPs ??= new List<V1HostIP>()).Add(ReadV1HostIP(ref r, null));
+                    hostIPsItems.Add(ReadV1HostIP(ref r, null));
                     break;
                 case 17:
                     r.Expect(tag, WireType.Varint, "observedGeneration");
@@ -9886,7 +10721,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 19:
                     r.Expect(tag, WireType.LengthDelimited, "allocatedResources");
-                    MapCodec.ReadQuantityEntry(ref r, o.AllocatedResources ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref allocatedResourcesItems);
                     break;
                 case 20:
                     r.Expect(tag, WireType.LengthDelimited, "resources");
@@ -9894,17 +10729,27 @@ internal static partial class ProtobufCodec
                     break;
                 case 21:
                     r.Expect(tag, WireType.LengthDelimited, "nodeAllocatableResourceClaimStatuses");
-                    (o.NodeAllocatableResourceClaimStatuses ??= new List<V1NodeAllocatableResourceClaimStatus>()).Add(ReadV1NodeAllocatableResourceClaimStatus(ref r, null));
+                    nodeAllocatableResourceClaimStatusesItems.Add(ReadV1NodeAllocatableResourceClaimStatus(ref r, null));
                     break;
                 case 22:
                     r.Expect(tag, WireType.LengthDelimited, "volumeHealth");
-                    (o.VolumeHealth ??= new List<V1PodVolumeHealth>()).Add(ReadV1PodVolumeHealth(ref r, null));
+                    volumeHealthItems.Add(ReadV1PodVolumeHealth(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
+        o.ContainerStatuses = containerStatusesItems.Build(o.ContainerStatuses);
+        o.InitContainerStatuses = initContainerStatusesItems.Build(o.InitContainerStatuses);
+        o.PodIPs = podIPsItems.Build(o.PodIPs);
+        o.EphemeralContainerStatuses = ephemeralContainerStatusesItems.Build(o.EphemeralContainerStatuses);
+        o.ResourceClaimStatuses = resourceClaimStatusesItems.Build(o.ResourceClaimStatuses);
+        o.HostIPs = hostIPsItems.Build(o.HostIPs);
+        o.AllocatedResources = allocatedResourcesItems.Build(o.AllocatedResources);
+        o.NodeAllocatableResourceClaimStatuses = nodeAllocatableResourceClaimStatusesItems.Build(o.NodeAllocatableResourceClaimStatuses);
+        o.VolumeHealth = volumeHealthItems.Build(o.VolumeHealth);
         return o;
     }
 
@@ -9981,6 +10826,24 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Phase ?? "");
     }
 
+    internal static void FreezeV1PodStatus(V1PodStatus o)
+    {
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
+        o.ContainerStatuses = ReadOnlyCollections.List(o.ContainerStatuses, FreezeV1ContainerStatus);
+        o.InitContainerStatuses = ReadOnlyCollections.List(o.InitContainerStatuses, FreezeV1ContainerStatus);
+        o.PodIPs = ReadOnlyCollections.List(o.PodIPs);
+        o.EphemeralContainerStatuses = ReadOnlyCollections.List(o.EphemeralContainerStatuses, FreezeV1ContainerStatus);
+        o.ResourceClaimStatuses = ReadOnlyCollections.List(o.ResourceClaimStatuses);
+        o.HostIPs = ReadOnlyCollections.List(o.HostIPs);
+        if (o.ExtendedResourceClaimStatus is { } extendedResourceClaimStatus)
+            FreezeV1PodExtendedResourceClaimStatus(extendedResourceClaimStatus);
+        o.AllocatedResources = ReadOnlyCollections.Map(o.AllocatedResources);
+        if (o.Resources is { } resources)
+            FreezeV1ResourceRequirements(resources);
+        o.NodeAllocatableResourceClaimStatuses = ReadOnlyCollections.List(o.NodeAllocatableResourceClaimStatuses, FreezeV1NodeAllocatableResourceClaimStatus);
+        o.VolumeHealth = ReadOnlyCollections.List(o.VolumeHealth, FreezeV1PodVolumeHealth);
+    }
+
     // k8s.io.api.core.v1.PodTemplate
     internal static V1PodTemplate ReadV1PodTemplate(ref ProtoReader r, V1PodTemplate? into)
     {
@@ -10025,6 +10888,14 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1PodTemplate(V1PodTemplate o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Template is { } template)
+            FreezeV1PodTemplateSpec(template);
+    }
+
     // k8s.io.api.core.v1.PodTemplateList
     internal static V1PodTemplateList ReadV1PodTemplateList(ref ProtoReader r, V1PodTemplateList? into)
     {
@@ -10036,6 +10907,7 @@ internal static partial class ProtobufCodec
 
     internal static V1PodTemplateList MergeV1PodTemplateList(ref ProtoReader r, V1PodTemplateList o)
     {
+        var itemsItems = new ListBuilder<V1PodTemplate>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -10046,13 +10918,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1PodTemplate>()).Add(ReadV1PodTemplate(ref r, null));
+                    itemsItems.Add(ReadV1PodTemplate(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -10071,6 +10944,11 @@ internal static partial class ProtobufCodec
                 WriteV1PodTemplate(w, 2, l2[i] ?? new V1PodTemplate());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1PodTemplateList(V1PodTemplateList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1PodTemplate);
     }
 
     // k8s.io.api.core.v1.PodTemplateSpec
@@ -10117,6 +10995,14 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1PodTemplateSpec(V1PodTemplateSpec o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1PodSpec(spec);
+    }
+
     // k8s.io.api.core.v1.PodVolumeHealth
     internal static V1PodVolumeHealth ReadV1PodVolumeHealth(ref ProtoReader r, V1PodVolumeHealth? into)
     {
@@ -10128,6 +11014,7 @@ internal static partial class ProtobufCodec
 
     internal static V1PodVolumeHealth MergeV1PodVolumeHealth(ref ProtoReader r, V1PodVolumeHealth o)
     {
+        var healthConditionsItems = new ListBuilder<V1VolumeHealthCondition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -10138,7 +11025,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "healthConditions");
-                    (o.HealthConditions ??= new List<V1VolumeHealthCondition>()).Add(ReadV1VolumeHealthCondition(ref r, null));
+                    healthConditionsItems.Add(ReadV1VolumeHealthCondition(ref r, null));
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "lastTransitionTime");
@@ -10149,6 +11036,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.HealthConditions = healthConditionsItems.Build(o.HealthConditions);
         return o;
     }
 
@@ -10168,6 +11056,11 @@ internal static partial class ProtobufCodec
                 WriteV1VolumeHealthCondition(w, 2, l2[i] ?? new V1VolumeHealthCondition());
         }
         w.WriteString(1, o.Name ?? "");
+    }
+
+    internal static void FreezeV1PodVolumeHealth(V1PodVolumeHealth o)
+    {
+        o.HealthConditions = ReadOnlyCollections.List(o.HealthConditions);
     }
 
     // k8s.io.api.core.v1.PortStatus
@@ -10319,6 +11212,12 @@ internal static partial class ProtobufCodec
         w.WriteInt32(1, o.Weight);
     }
 
+    internal static void FreezeV1PreferredSchedulingTerm(V1PreferredSchedulingTerm o)
+    {
+        if (o.Preference is { } preference)
+            FreezeV1NodeSelectorTerm(preference);
+    }
+
     // k8s.io.api.core.v1.Probe
     internal static V1Probe ReadV1Probe(ref ProtoReader r, V1Probe? into)
     {
@@ -10448,6 +11347,14 @@ internal static partial class ProtobufCodec
         w.EndMessage(1, mark_1);
     }
 
+    internal static void FreezeV1Probe(V1Probe o)
+    {
+        if (o.Exec is { } exec)
+            FreezeV1ExecAction(exec);
+        if (o.HttpGet is { } httpGet)
+            FreezeV1HTTPGetAction(httpGet);
+    }
+
     // k8s.io.api.core.v1.ProjectedVolumeSource
     internal static V1ProjectedVolumeSource ReadV1ProjectedVolumeSource(ref ProtoReader r, V1ProjectedVolumeSource? into)
     {
@@ -10459,13 +11366,14 @@ internal static partial class ProtobufCodec
 
     internal static V1ProjectedVolumeSource MergeV1ProjectedVolumeSource(ref ProtoReader r, V1ProjectedVolumeSource o)
     {
+        var sourcesItems = new ListBuilder<V1VolumeProjection>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "sources");
-                    (o.Sources ??= new List<V1VolumeProjection>()).Add(ReadV1VolumeProjection(ref r, null));
+                    sourcesItems.Add(ReadV1VolumeProjection(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.Varint, "defaultMode");
@@ -10480,6 +11388,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Sources = sourcesItems.Build(o.Sources);
         return o;
     }
 
@@ -10501,6 +11410,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1VolumeProjection(w, 1, l1[i] ?? new V1VolumeProjection());
         }
+    }
+
+    internal static void FreezeV1ProjectedVolumeSource(V1ProjectedVolumeSource o)
+    {
+        o.Sources = ReadOnlyCollections.List(o.Sources, FreezeV1VolumeProjection);
     }
 
     // k8s.io.api.core.v1.QuobyteVolumeSource
@@ -10590,13 +11504,14 @@ internal static partial class ProtobufCodec
 
     internal static V1RBDPersistentVolumeSource MergeV1RBDPersistentVolumeSource(ref ProtoReader r, V1RBDPersistentVolumeSource o)
     {
+        var monitorsItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "monitors");
-                    (o.Monitors ??= new List<string>()).Add(r.ReadInternedString());
+                    monitorsItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "image");
@@ -10646,6 +11561,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Monitors = monitorsItems.Build(o.Monitors);
         return o;
     }
 
@@ -10673,6 +11589,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1RBDPersistentVolumeSource(V1RBDPersistentVolumeSource o)
+    {
+        o.Monitors = ReadOnlyCollections.List(o.Monitors);
+    }
+
     // k8s.io.api.core.v1.RBDVolumeSource
     internal static V1RBDVolumeSource ReadV1RBDVolumeSource(ref ProtoReader r, V1RBDVolumeSource? into)
     {
@@ -10684,13 +11605,14 @@ internal static partial class ProtobufCodec
 
     internal static V1RBDVolumeSource MergeV1RBDVolumeSource(ref ProtoReader r, V1RBDVolumeSource o)
     {
+        var monitorsItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "monitors");
-                    (o.Monitors ??= new List<string>()).Add(r.ReadInternedString());
+                    monitorsItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "image");
@@ -10740,6 +11662,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Monitors = monitorsItems.Build(o.Monitors);
         return o;
     }
 
@@ -10765,6 +11688,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 w.WriteString(1, l1[i] ?? "");
         }
+    }
+
+    internal static void FreezeV1RBDVolumeSource(V1RBDVolumeSource o)
+    {
+        o.Monitors = ReadOnlyCollections.List(o.Monitors);
     }
 
     // k8s.io.api.core.v1.ReplicationController
@@ -10814,6 +11742,16 @@ internal static partial class ProtobufCodec
         WriteV1ReplicationControllerStatus(w, 3, o.Status ?? new V1ReplicationControllerStatus());
         WriteV1ReplicationControllerSpec(w, 2, o.Spec ?? new V1ReplicationControllerSpec());
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
+    }
+
+    internal static void FreezeV1ReplicationController(V1ReplicationController o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1ReplicationControllerSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1ReplicationControllerStatus(status);
     }
 
     // k8s.io.api.core.v1.ReplicationControllerCondition
@@ -10892,6 +11830,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ReplicationControllerList MergeV1ReplicationControllerList(ref ProtoReader r, V1ReplicationControllerList o)
     {
+        var itemsItems = new ListBuilder<V1ReplicationController>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -10902,13 +11841,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1ReplicationController>()).Add(ReadV1ReplicationController(ref r, null));
+                    itemsItems.Add(ReadV1ReplicationController(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -10929,6 +11869,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1ReplicationControllerList(V1ReplicationControllerList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1ReplicationController);
+    }
+
     // k8s.io.api.core.v1.ReplicationControllerSpec
     internal static V1ReplicationControllerSpec ReadV1ReplicationControllerSpec(ref ProtoReader r, V1ReplicationControllerSpec? into)
     {
@@ -10940,6 +11885,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ReplicationControllerSpec MergeV1ReplicationControllerSpec(ref ProtoReader r, V1ReplicationControllerSpec o)
     {
+        var selectorItems = new MapBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -10950,7 +11896,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "selector");
-                    MapCodec.ReadStringEntry(ref r, o.Selector ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref selectorItems, true);
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "template");
@@ -10968,6 +11914,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Selector = selectorItems.Build(o.Selector);
         return o;
     }
 
@@ -10989,6 +11936,13 @@ internal static partial class ProtobufCodec
             w.WriteInt32(1, v1);
     }
 
+    internal static void FreezeV1ReplicationControllerSpec(V1ReplicationControllerSpec o)
+    {
+        o.Selector = ReadOnlyCollections.Map(o.Selector);
+        if (o.Template is { } template)
+            FreezeV1PodTemplateSpec(template);
+    }
+
     // k8s.io.api.core.v1.ReplicationControllerStatus
     internal static V1ReplicationControllerStatus ReadV1ReplicationControllerStatus(ref ProtoReader r, V1ReplicationControllerStatus? into)
     {
@@ -11000,6 +11954,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ReplicationControllerStatus MergeV1ReplicationControllerStatus(ref ProtoReader r, V1ReplicationControllerStatus o)
     {
+        var conditionsItems = new ListBuilder<V1ReplicationControllerCondition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -11038,13 +11993,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1ReplicationControllerCondition>()).Add(ReadV1ReplicationControllerCondition(ref r, null));
+                    conditionsItems.Add(ReadV1ReplicationControllerCondition(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
         return o;
     }
 
@@ -11067,6 +12023,11 @@ internal static partial class ProtobufCodec
         w.WriteInt64(3, o.ObservedGeneration ?? 0);
         w.WriteInt32(2, o.FullyLabeledReplicas ?? 0);
         w.WriteInt32(1, o.Replicas);
+    }
+
+    internal static void FreezeV1ReplicationControllerStatus(V1ReplicationControllerStatus o)
+    {
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
     }
 
     // k8s.io.api.core.v1.ResourceClaim
@@ -11270,6 +12231,16 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1ResourceQuota(V1ResourceQuota o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1ResourceQuotaSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1ResourceQuotaStatus(status);
+    }
+
     // k8s.io.api.core.v1.ResourceQuotaList
     internal static V1ResourceQuotaList ReadV1ResourceQuotaList(ref ProtoReader r, V1ResourceQuotaList? into)
     {
@@ -11281,6 +12252,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ResourceQuotaList MergeV1ResourceQuotaList(ref ProtoReader r, V1ResourceQuotaList o)
     {
+        var itemsItems = new ListBuilder<V1ResourceQuota>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -11291,13 +12263,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1ResourceQuota>()).Add(ReadV1ResourceQuota(ref r, null));
+                    itemsItems.Add(ReadV1ResourceQuota(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -11318,6 +12291,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1ResourceQuotaList(V1ResourceQuotaList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1ResourceQuota);
+    }
+
     // k8s.io.api.core.v1.ResourceQuotaSpec
     internal static V1ResourceQuotaSpec ReadV1ResourceQuotaSpec(ref ProtoReader r, V1ResourceQuotaSpec? into)
     {
@@ -11329,17 +12307,19 @@ internal static partial class ProtobufCodec
 
     internal static V1ResourceQuotaSpec MergeV1ResourceQuotaSpec(ref ProtoReader r, V1ResourceQuotaSpec o)
     {
+        var hardItems = new MapBuilder<ResourceQuantity>();
+        var scopesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "hard");
-                    MapCodec.ReadQuantityEntry(ref r, o.Hard ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref hardItems);
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "scopes");
-                    (o.Scopes ??= new List<string>()).Add(r.ReadInternedString());
+                    scopesItems.Add(r.ReadInternedString());
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "scopeSelector");
@@ -11350,6 +12330,8 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Hard = hardItems.Build(o.Hard);
+        o.Scopes = scopesItems.Build(o.Scopes);
         return o;
     }
 
@@ -11373,6 +12355,14 @@ internal static partial class ProtobufCodec
             MapCodec.WriteQuantities(w, 1, m1);
     }
 
+    internal static void FreezeV1ResourceQuotaSpec(V1ResourceQuotaSpec o)
+    {
+        o.Hard = ReadOnlyCollections.Map(o.Hard);
+        o.Scopes = ReadOnlyCollections.List(o.Scopes);
+        if (o.ScopeSelector is { } scopeSelector)
+            FreezeV1ScopeSelector(scopeSelector);
+    }
+
     // k8s.io.api.core.v1.ResourceQuotaStatus
     internal static V1ResourceQuotaStatus ReadV1ResourceQuotaStatus(ref ProtoReader r, V1ResourceQuotaStatus? into)
     {
@@ -11384,23 +12374,27 @@ internal static partial class ProtobufCodec
 
     internal static V1ResourceQuotaStatus MergeV1ResourceQuotaStatus(ref ProtoReader r, V1ResourceQuotaStatus o)
     {
+        var hardItems = new MapBuilder<ResourceQuantity>();
+        var usedItems = new MapBuilder<ResourceQuantity>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "hard");
-                    MapCodec.ReadQuantityEntry(ref r, o.Hard ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref hardItems);
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "used");
-                    MapCodec.ReadQuantityEntry(ref r, o.Used ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref usedItems);
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Hard = hardItems.Build(o.Hard);
+        o.Used = usedItems.Build(o.Used);
         return o;
     }
 
@@ -11419,6 +12413,12 @@ internal static partial class ProtobufCodec
             MapCodec.WriteQuantities(w, 1, m1);
     }
 
+    internal static void FreezeV1ResourceQuotaStatus(V1ResourceQuotaStatus o)
+    {
+        o.Hard = ReadOnlyCollections.Map(o.Hard);
+        o.Used = ReadOnlyCollections.Map(o.Used);
+    }
+
     // k8s.io.api.core.v1.ResourceRequirements
     internal static V1ResourceRequirements ReadV1ResourceRequirements(ref ProtoReader r, V1ResourceRequirements? into)
     {
@@ -11430,27 +12430,33 @@ internal static partial class ProtobufCodec
 
     internal static V1ResourceRequirements MergeV1ResourceRequirements(ref ProtoReader r, V1ResourceRequirements o)
     {
+        var limitsItems = new MapBuilder<ResourceQuantity>();
+        var requestsItems = new MapBuilder<ResourceQuantity>();
+        var claimsItems = new ListBuilder<Corev1ResourceClaim>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "limits");
-                    MapCodec.ReadQuantityEntry(ref r, o.Limits ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref limitsItems);
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "requests");
-                    MapCodec.ReadQuantityEntry(ref r, o.Requests ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref requestsItems);
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "claims");
-                    (o.Claims ??= new List<Corev1ResourceClaim>()).Add(ReadCorev1ResourceClaim(ref r, null));
+                    claimsItems.Add(ReadCorev1ResourceClaim(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Limits = limitsItems.Build(o.Limits);
+        o.Requests = requestsItems.Build(o.Requests);
+        o.Claims = claimsItems.Build(o.Claims);
         return o;
     }
 
@@ -11474,6 +12480,13 @@ internal static partial class ProtobufCodec
             MapCodec.WriteQuantities(w, 1, m1);
     }
 
+    internal static void FreezeV1ResourceRequirements(V1ResourceRequirements o)
+    {
+        o.Limits = ReadOnlyCollections.Map(o.Limits);
+        o.Requests = ReadOnlyCollections.Map(o.Requests);
+        o.Claims = ReadOnlyCollections.List(o.Claims);
+    }
+
     // k8s.io.api.core.v1.ResourceStatus
     internal static V1ResourceStatus ReadV1ResourceStatus(ref ProtoReader r, V1ResourceStatus? into)
     {
@@ -11485,6 +12498,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ResourceStatus MergeV1ResourceStatus(ref ProtoReader r, V1ResourceStatus o)
     {
+        var resourcesItems = new ListBuilder<V1ResourceHealth>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -11495,13 +12509,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "resources");
-                    (o.Resources ??= new List<V1ResourceHealth>()).Add(ReadV1ResourceHealth(ref r, null));
+                    resourcesItems.Add(ReadV1ResourceHealth(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Resources = resourcesItems.Build(o.Resources);
         return o;
     }
 
@@ -11520,6 +12535,11 @@ internal static partial class ProtobufCodec
                 WriteV1ResourceHealth(w, 2, l2[i] ?? new V1ResourceHealth());
         }
         w.WriteString(1, o.Name ?? "");
+    }
+
+    internal static void FreezeV1ResourceStatus(V1ResourceStatus o)
+    {
+        o.Resources = ReadOnlyCollections.List(o.Resources);
     }
 
     // k8s.io.api.core.v1.SELinuxOptions
@@ -11811,19 +12831,21 @@ internal static partial class ProtobufCodec
 
     internal static V1ScopeSelector MergeV1ScopeSelector(ref ProtoReader r, V1ScopeSelector o)
     {
+        var matchExpressionsItems = new ListBuilder<V1ScopedResourceSelectorRequirement>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "matchExpressions");
-                    (o.MatchExpressions ??= new List<V1ScopedResourceSelectorRequirement>()).Add(ReadV1ScopedResourceSelectorRequirement(ref r, null));
+                    matchExpressionsItems.Add(ReadV1ScopedResourceSelectorRequirement(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.MatchExpressions = matchExpressionsItems.Build(o.MatchExpressions);
         return o;
     }
 
@@ -11843,6 +12865,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1ScopeSelector(V1ScopeSelector o)
+    {
+        o.MatchExpressions = ReadOnlyCollections.List(o.MatchExpressions, FreezeV1ScopedResourceSelectorRequirement);
+    }
+
     // k8s.io.api.core.v1.ScopedResourceSelectorRequirement
     internal static V1ScopedResourceSelectorRequirement ReadV1ScopedResourceSelectorRequirement(ref ProtoReader r, V1ScopedResourceSelectorRequirement? into)
     {
@@ -11854,6 +12881,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ScopedResourceSelectorRequirement MergeV1ScopedResourceSelectorRequirement(ref ProtoReader r, V1ScopedResourceSelectorRequirement o)
     {
+        var valuesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -11868,13 +12896,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "values");
-                    (o.Values ??= new List<string>()).Add(r.ReadInternedString());
+                    valuesItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Values = valuesItems.Build(o.Values);
         return o;
     }
 
@@ -11894,6 +12923,11 @@ internal static partial class ProtobufCodec
         }
         w.WriteString(2, o.OperatorProperty ?? "");
         w.WriteString(1, o.ScopeName ?? "");
+    }
+
+    internal static void FreezeV1ScopedResourceSelectorRequirement(V1ScopedResourceSelectorRequirement o)
+    {
+        o.Values = ReadOnlyCollections.List(o.Values);
     }
 
     // k8s.io.api.core.v1.SeccompProfile
@@ -11952,6 +12986,8 @@ internal static partial class ProtobufCodec
 
     internal static V1Secret MergeV1Secret(ref ProtoReader r, V1Secret o)
     {
+        var dataItems = new MapBuilder<byte[]>();
+        var stringDataItems = new MapBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -11962,7 +12998,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "data");
-                    MapCodec.ReadBytesEntry(ref r, o.Data ??= new Dictionary<string, byte[]>());
+                    MapCodec.ReadBytesEntry(ref r, ref dataItems);
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "type");
@@ -11973,7 +13009,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "stringData");
-                    MapCodec.ReadStringEntry(ref r, o.StringData ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref stringDataItems, true);
                     break;
                 case 5:
                     r.Expect(tag, WireType.Varint, "immutable");
@@ -11984,6 +13020,8 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Data = dataItems.Build(o.Data);
+        o.StringData = stringDataItems.Build(o.StringData);
         return o;
     }
 
@@ -12004,6 +13042,14 @@ internal static partial class ProtobufCodec
         if (o.Data is { Count: > 0 } m2)
             MapCodec.WriteBytes(w, 2, m2);
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
+    }
+
+    internal static void FreezeV1Secret(V1Secret o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        o.Data = ReadOnlyCollections.Map(o.Data);
+        o.StringData = ReadOnlyCollections.Map(o.StringData);
     }
 
     // k8s.io.api.core.v1.SecretEnvSource
@@ -12168,6 +13214,7 @@ internal static partial class ProtobufCodec
 
     internal static V1SecretList MergeV1SecretList(ref ProtoReader r, V1SecretList o)
     {
+        var itemsItems = new ListBuilder<V1Secret>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -12178,13 +13225,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1Secret>()).Add(ReadV1Secret(ref r, null));
+                    itemsItems.Add(ReadV1Secret(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -12205,6 +13253,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1SecretList(V1SecretList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1Secret);
+    }
+
     // k8s.io.api.core.v1.SecretProjection
     internal static V1SecretProjection ReadV1SecretProjection(ref ProtoReader r, V1SecretProjection? into)
     {
@@ -12216,6 +13269,7 @@ internal static partial class ProtobufCodec
 
     internal static V1SecretProjection MergeV1SecretProjection(ref ProtoReader r, V1SecretProjection o)
     {
+        var itemsItems = new ListBuilder<V1KeyToPath>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -12230,7 +13284,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1KeyToPath>()).Add(ReadV1KeyToPath(ref r, null));
+                    itemsItems.Add(ReadV1KeyToPath(ref r, null));
                     break;
                 case 4:
                     r.Expect(tag, WireType.Varint, "optional");
@@ -12241,6 +13295,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -12285,6 +13340,11 @@ internal static partial class ProtobufCodec
         int mark_1 = w.BeginMessage();
         w.WriteString(1, o.Name ?? "");
         w.EndMessage(1, mark_1);
+    }
+
+    internal static void FreezeV1SecretProjection(V1SecretProjection o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items);
     }
 
     // k8s.io.api.core.v1.SecretReference
@@ -12348,6 +13408,7 @@ internal static partial class ProtobufCodec
 
     internal static V1SecretVolumeSource MergeV1SecretVolumeSource(ref ProtoReader r, V1SecretVolumeSource o)
     {
+        var itemsItems = new ListBuilder<V1KeyToPath>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -12361,7 +13422,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1KeyToPath>()).Add(ReadV1KeyToPath(ref r, null));
+                    itemsItems.Add(ReadV1KeyToPath(ref r, null));
                     break;
                 case 3:
                     r.Expect(tag, WireType.Varint, "defaultMode");
@@ -12380,6 +13441,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -12404,6 +13466,11 @@ internal static partial class ProtobufCodec
                 WriteV1KeyToPath(w, 2, l2[i] ?? new V1KeyToPath());
         }
         w.WriteString(1, o.SecretName ?? "");
+    }
+
+    internal static void FreezeV1SecretVolumeSource(V1SecretVolumeSource o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items);
     }
 
     // k8s.io.api.core.v1.SecurityContext
@@ -12512,6 +13579,12 @@ internal static partial class ProtobufCodec
             WriteV1Capabilities(w, 1, v1);
     }
 
+    internal static void FreezeV1SecurityContext(V1SecurityContext o)
+    {
+        if (o.Capabilities is { } capabilities)
+            FreezeV1Capabilities(capabilities);
+    }
+
     // k8s.io.api.core.v1.Service
     internal static V1Service ReadV1Service(ref ProtoReader r, V1Service? into)
     {
@@ -12561,6 +13634,16 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1Service(V1Service o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1ServiceSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1ServiceStatus(status);
+    }
+
     // k8s.io.api.core.v1.ServiceAccount
     internal static V1ServiceAccount ReadV1ServiceAccount(ref ProtoReader r, V1ServiceAccount? into)
     {
@@ -12572,6 +13655,8 @@ internal static partial class ProtobufCodec
 
     internal static V1ServiceAccount MergeV1ServiceAccount(ref ProtoReader r, V1ServiceAccount o)
     {
+        var secretsItems = new ListBuilder<V1ObjectReference>();
+        var imagePullSecretsItems = new ListBuilder<V1LocalObjectReference>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -12582,11 +13667,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "secrets");
-                    (o.Secrets ??= new List<V1ObjectReference>()).Add(ReadV1ObjectReference(ref r, null));
+                    secretsItems.Add(ReadV1ObjectReference(ref r, null));
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "imagePullSecrets");
-                    (o.ImagePullSecrets ??= new List<V1LocalObjectReference>()).Add(ReadV1LocalObjectReference(ref r, null));
+                    imagePullSecretsItems.Add(ReadV1LocalObjectReference(ref r, null));
                     break;
                 case 4:
                     r.Expect(tag, WireType.Varint, "automountServiceAccountToken");
@@ -12597,6 +13682,8 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Secrets = secretsItems.Build(o.Secrets);
+        o.ImagePullSecrets = imagePullSecretsItems.Build(o.ImagePullSecrets);
         return o;
     }
 
@@ -12624,6 +13711,14 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1ServiceAccount(V1ServiceAccount o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        o.Secrets = ReadOnlyCollections.List(o.Secrets);
+        o.ImagePullSecrets = ReadOnlyCollections.List(o.ImagePullSecrets);
+    }
+
     // k8s.io.api.core.v1.ServiceAccountList
     internal static V1ServiceAccountList ReadV1ServiceAccountList(ref ProtoReader r, V1ServiceAccountList? into)
     {
@@ -12635,6 +13730,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ServiceAccountList MergeV1ServiceAccountList(ref ProtoReader r, V1ServiceAccountList o)
     {
+        var itemsItems = new ListBuilder<V1ServiceAccount>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -12645,13 +13741,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1ServiceAccount>()).Add(ReadV1ServiceAccount(ref r, null));
+                    itemsItems.Add(ReadV1ServiceAccount(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -12670,6 +13767,11 @@ internal static partial class ProtobufCodec
                 WriteV1ServiceAccount(w, 2, l2[i] ?? new V1ServiceAccount());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1ServiceAccountList(V1ServiceAccountList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1ServiceAccount);
     }
 
     // k8s.io.api.core.v1.ServiceAccountTokenProjection
@@ -12742,6 +13844,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ServiceList MergeV1ServiceList(ref ProtoReader r, V1ServiceList o)
     {
+        var itemsItems = new ListBuilder<V1Service>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -12752,13 +13855,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1Service>()).Add(ReadV1Service(ref r, null));
+                    itemsItems.Add(ReadV1Service(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -12777,6 +13881,11 @@ internal static partial class ProtobufCodec
                 WriteV1Service(w, 2, l2[i] ?? new V1Service());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1ServiceList(V1ServiceList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1Service);
     }
 
     // k8s.io.api.core.v1.ServicePort
@@ -12864,17 +13973,23 @@ internal static partial class ProtobufCodec
 
     internal static V1ServiceSpec MergeV1ServiceSpec(ref ProtoReader r, V1ServiceSpec o)
     {
+        var portsItems = new ListBuilder<V1ServicePort>();
+        var selectorItems = new MapBuilder<string>();
+        var externalIPsItems = new ListBuilder<string>();
+        var loadBalancerSourceRangesItems = new ListBuilder<string>();
+        var clusterIPsItems = new ListBuilder<string>();
+        var ipFamiliesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "ports");
-                    (o.Ports ??= new List<V1ServicePort>()).Add(ReadV1ServicePort(ref r, null));
+                    portsItems.Add(ReadV1ServicePort(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "selector");
-                    MapCodec.ReadStringEntry(ref r, o.Selector ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref selectorItems, true);
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "clusterIP");
@@ -12892,7 +14007,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "externalIPs");
-                    (o.ExternalIPs ??= new List<string>()).Add(r.ReadInternedString());
+                    externalIPsItems.Add(r.ReadInternedString());
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "sessionAffinity");
@@ -12910,7 +14025,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 9:
                     r.Expect(tag, WireType.LengthDelimited, "loadBalancerSourceRanges");
-                    (o.LoadBalancerSourceRanges ??= new List<string>()).Add(r.ReadInternedString());
+                    loadBalancerSourceRangesItems.Add(r.ReadInternedString());
                     break;
                 case 10:
                     r.Expect(tag, WireType.LengthDelimited, "externalName");
@@ -12950,11 +14065,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 18:
                     r.Expect(tag, WireType.LengthDelimited, "clusterIPs");
-                    (o.ClusterIPs ??= new List<string>()).Add(r.ReadInternedString());
+                    clusterIPsItems.Add(r.ReadInternedString());
                     break;
                 case 19:
                     r.Expect(tag, WireType.LengthDelimited, "ipFamilies");
-                    (o.IpFamilies ??= new List<string>()).Add(r.ReadInternedString());
+                    ipFamiliesItems.Add(r.ReadInternedString());
                     break;
                 case 20:
                     r.Expect(tag, WireType.Varint, "allocateLoadBalancerNodePorts");
@@ -12977,6 +14092,12 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Ports = portsItems.Build(o.Ports);
+        o.Selector = selectorItems.Build(o.Selector);
+        o.ExternalIPs = externalIPsItems.Build(o.ExternalIPs);
+        o.LoadBalancerSourceRanges = loadBalancerSourceRangesItems.Build(o.LoadBalancerSourceRanges);
+        o.ClusterIPs = clusterIPsItems.Build(o.ClusterIPs);
+        o.IpFamilies = ipFamiliesItems.Build(o.IpFamilies);
         return o;
     }
 
@@ -13038,6 +14159,16 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1ServiceSpec(V1ServiceSpec o)
+    {
+        o.Ports = ReadOnlyCollections.List(o.Ports);
+        o.Selector = ReadOnlyCollections.Map(o.Selector);
+        o.ExternalIPs = ReadOnlyCollections.List(o.ExternalIPs);
+        o.LoadBalancerSourceRanges = ReadOnlyCollections.List(o.LoadBalancerSourceRanges);
+        o.ClusterIPs = ReadOnlyCollections.List(o.ClusterIPs);
+        o.IpFamilies = ReadOnlyCollections.List(o.IpFamilies);
+    }
+
     // k8s.io.api.core.v1.ServiceStatus
     internal static V1ServiceStatus ReadV1ServiceStatus(ref ProtoReader r, V1ServiceStatus? into)
     {
@@ -13049,6 +14180,7 @@ internal static partial class ProtobufCodec
 
     internal static V1ServiceStatus MergeV1ServiceStatus(ref ProtoReader r, V1ServiceStatus o)
     {
+        var conditionsItems = new ListBuilder<V1Condition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -13059,13 +14191,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1Condition>()).Add(ReadV1Condition(ref r, null));
+                    conditionsItems.Add(ReadV1Condition(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
         return o;
     }
 
@@ -13084,6 +14217,13 @@ internal static partial class ProtobufCodec
                 WriteV1Condition(w, 2, l2[i] ?? new V1Condition());
         }
         WriteV1LoadBalancerStatus(w, 1, o.LoadBalancer ?? new V1LoadBalancerStatus());
+    }
+
+    internal static void FreezeV1ServiceStatus(V1ServiceStatus o)
+    {
+        if (o.LoadBalancer is { } loadBalancer)
+            FreezeV1LoadBalancerStatus(loadBalancer);
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
     }
 
     // k8s.io.api.core.v1.SessionAffinityConfig
@@ -13541,6 +14681,7 @@ internal static partial class ProtobufCodec
 
     internal static V1TopologySelectorLabelRequirement MergeV1TopologySelectorLabelRequirement(ref ProtoReader r, V1TopologySelectorLabelRequirement o)
     {
+        var valuesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -13551,13 +14692,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "values");
-                    (o.Values ??= new List<string>()).Add(r.ReadInternedString());
+                    valuesItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Values = valuesItems.Build(o.Values);
         return o;
     }
 
@@ -13578,6 +14720,11 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Key ?? "");
     }
 
+    internal static void FreezeV1TopologySelectorLabelRequirement(V1TopologySelectorLabelRequirement o)
+    {
+        o.Values = ReadOnlyCollections.List(o.Values);
+    }
+
     // k8s.io.api.core.v1.TopologySelectorTerm
     internal static V1TopologySelectorTerm ReadV1TopologySelectorTerm(ref ProtoReader r, V1TopologySelectorTerm? into)
     {
@@ -13589,19 +14736,21 @@ internal static partial class ProtobufCodec
 
     internal static V1TopologySelectorTerm MergeV1TopologySelectorTerm(ref ProtoReader r, V1TopologySelectorTerm o)
     {
+        var matchLabelExpressionsItems = new ListBuilder<V1TopologySelectorLabelRequirement>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "matchLabelExpressions");
-                    (o.MatchLabelExpressions ??= new List<V1TopologySelectorLabelRequirement>()).Add(ReadV1TopologySelectorLabelRequirement(ref r, null));
+                    matchLabelExpressionsItems.Add(ReadV1TopologySelectorLabelRequirement(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.MatchLabelExpressions = matchLabelExpressionsItems.Build(o.MatchLabelExpressions);
         return o;
     }
 
@@ -13621,6 +14770,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1TopologySelectorTerm(V1TopologySelectorTerm o)
+    {
+        o.MatchLabelExpressions = ReadOnlyCollections.List(o.MatchLabelExpressions, FreezeV1TopologySelectorLabelRequirement);
+    }
+
     // k8s.io.api.core.v1.TopologySpreadConstraint
     internal static V1TopologySpreadConstraint ReadV1TopologySpreadConstraint(ref ProtoReader r, V1TopologySpreadConstraint? into)
     {
@@ -13632,6 +14786,7 @@ internal static partial class ProtobufCodec
 
     internal static V1TopologySpreadConstraint MergeV1TopologySpreadConstraint(ref ProtoReader r, V1TopologySpreadConstraint o)
     {
+        var matchLabelKeysItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -13666,13 +14821,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "matchLabelKeys");
-                    (o.MatchLabelKeys ??= new List<string>()).Add(r.ReadInternedString());
+                    matchLabelKeysItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.MatchLabelKeys = matchLabelKeysItems.Build(o.MatchLabelKeys);
         return o;
     }
 
@@ -13701,6 +14857,13 @@ internal static partial class ProtobufCodec
         w.WriteString(3, o.WhenUnsatisfiable ?? "");
         w.WriteString(2, o.TopologyKey ?? "");
         w.WriteInt32(1, o.MaxSkew);
+    }
+
+    internal static void FreezeV1TopologySpreadConstraint(V1TopologySpreadConstraint o)
+    {
+        if (o.LabelSelector is { } labelSelector)
+            FreezeV1LabelSelector(labelSelector);
+        o.MatchLabelKeys = ReadOnlyCollections.List(o.MatchLabelKeys);
     }
 
     // k8s.io.api.core.v1.TypedLocalObjectReference
@@ -14053,6 +15216,32 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Name ?? "");
     }
 
+    internal static void FreezeV1Volume(V1Volume o)
+    {
+        if (o.Secret is { } secret)
+            FreezeV1SecretVolumeSource(secret);
+        if (o.Iscsi is { } iscsi)
+            FreezeV1ISCSIVolumeSource(iscsi);
+        if (o.Rbd is { } rbd)
+            FreezeV1RBDVolumeSource(rbd);
+        if (o.FlexVolume is { } flexVolume)
+            FreezeV1FlexVolumeSource(flexVolume);
+        if (o.Cephfs is { } cephfs)
+            FreezeV1CephFSVolumeSource(cephfs);
+        if (o.DownwardAPI is { } downwardAPI)
+            FreezeV1DownwardAPIVolumeSource(downwardAPI);
+        if (o.Fc is { } fc)
+            FreezeV1FCVolumeSource(fc);
+        if (o.ConfigMap is { } configMap)
+            FreezeV1ConfigMapVolumeSource(configMap);
+        if (o.Projected is { } projected)
+            FreezeV1ProjectedVolumeSource(projected);
+        if (o.Csi is { } csi)
+            FreezeV1CSIVolumeSource(csi);
+        if (o.Ephemeral is { } ephemeral)
+            FreezeV1EphemeralVolumeSource(ephemeral);
+    }
+
     // k8s.io.api.core.v1.VolumeDevice
     internal static V1VolumeDevice ReadV1VolumeDevice(ref ProtoReader r, V1VolumeDevice? into)
     {
@@ -14160,13 +15349,14 @@ internal static partial class ProtobufCodec
 
     internal static V1VolumeHealthStatus MergeV1VolumeHealthStatus(ref ProtoReader r, V1VolumeHealthStatus o)
     {
+        var healthConditionsItems = new ListBuilder<V1VolumeHealthCondition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "healthConditions");
-                    (o.HealthConditions ??= new List<V1VolumeHealthCondition>()).Add(ReadV1VolumeHealthCondition(ref r, null));
+                    healthConditionsItems.Add(ReadV1VolumeHealthCondition(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "lastTransitionTime");
@@ -14177,6 +15367,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.HealthConditions = healthConditionsItems.Build(o.HealthConditions);
         return o;
     }
 
@@ -14197,6 +15388,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1VolumeHealthStatus(V1VolumeHealthStatus o)
+    {
+        o.HealthConditions = ReadOnlyCollections.List(o.HealthConditions);
+    }
+
     // k8s.io.api.core.v1.VolumeMount
     internal static V1VolumeMount ReadV1VolumeMount(ref ProtoReader r, V1VolumeMount? into)
     {
@@ -14208,6 +15404,7 @@ internal static partial class ProtobufCodec
 
     internal static V1VolumeMount MergeV1VolumeMount(ref ProtoReader r, V1VolumeMount o)
     {
+        var bindMountOptionsItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -14251,13 +15448,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "bindMountOptions");
-                    (o.BindMountOptions ??= new List<string>()).Add(r.ReadInternedString());
+                    bindMountOptionsItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.BindMountOptions = bindMountOptionsItems.Build(o.BindMountOptions);
         return o;
     }
 
@@ -14284,6 +15482,11 @@ internal static partial class ProtobufCodec
         w.WriteString(3, o.MountPath ?? "");
         w.WriteBool(2, o.ReadOnlyProperty ?? false);
         w.WriteString(1, o.Name ?? "");
+    }
+
+    internal static void FreezeV1VolumeMount(V1VolumeMount o)
+    {
+        o.BindMountOptions = ReadOnlyCollections.List(o.BindMountOptions);
     }
 
     // k8s.io.api.core.v1.VolumeMountStatus
@@ -14390,6 +15593,12 @@ internal static partial class ProtobufCodec
             WriteV1NodeSelector(w, 1, v1);
     }
 
+    internal static void FreezeV1VolumeNodeAffinity(V1VolumeNodeAffinity o)
+    {
+        if (o.Required is { } required)
+            FreezeV1NodeSelector(required);
+    }
+
     // k8s.io.api.core.v1.VolumeProjection
     internal static V1VolumeProjection ReadV1VolumeProjection(ref ProtoReader r, V1VolumeProjection? into)
     {
@@ -14460,6 +15669,20 @@ internal static partial class ProtobufCodec
             WriteV1SecretProjection(w, 1, v1);
     }
 
+    internal static void FreezeV1VolumeProjection(V1VolumeProjection o)
+    {
+        if (o.Secret is { } secret)
+            FreezeV1SecretProjection(secret);
+        if (o.DownwardAPI is { } downwardAPI)
+            FreezeV1DownwardAPIProjection(downwardAPI);
+        if (o.ConfigMap is { } configMap)
+            FreezeV1ConfigMapProjection(configMap);
+        if (o.ClusterTrustBundle is { } clusterTrustBundle)
+            FreezeV1ClusterTrustBundleProjection(clusterTrustBundle);
+        if (o.PodCertificate is { } podCertificate)
+            FreezeV1PodCertificateProjection(podCertificate);
+    }
+
     // k8s.io.api.core.v1.VolumeResourceRequirements
     internal static V1VolumeResourceRequirements ReadV1VolumeResourceRequirements(ref ProtoReader r, V1VolumeResourceRequirements? into)
     {
@@ -14471,23 +15694,27 @@ internal static partial class ProtobufCodec
 
     internal static V1VolumeResourceRequirements MergeV1VolumeResourceRequirements(ref ProtoReader r, V1VolumeResourceRequirements o)
     {
+        var limitsItems = new MapBuilder<ResourceQuantity>();
+        var requestsItems = new MapBuilder<ResourceQuantity>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "limits");
-                    MapCodec.ReadQuantityEntry(ref r, o.Limits ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref limitsItems);
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "requests");
-                    MapCodec.ReadQuantityEntry(ref r, o.Requests ??= new Dictionary<string, ResourceQuantity>());
+                    MapCodec.ReadQuantityEntry(ref r, ref requestsItems);
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Limits = limitsItems.Build(o.Limits);
+        o.Requests = requestsItems.Build(o.Requests);
         return o;
     }
 
@@ -14504,6 +15731,12 @@ internal static partial class ProtobufCodec
             MapCodec.WriteQuantities(w, 2, m2);
         if (o.Limits is { Count: > 0 } m1)
             MapCodec.WriteQuantities(w, 1, m1);
+    }
+
+    internal static void FreezeV1VolumeResourceRequirements(V1VolumeResourceRequirements o)
+    {
+        o.Limits = ReadOnlyCollections.Map(o.Limits);
+        o.Requests = ReadOnlyCollections.Map(o.Requests);
     }
 
     // k8s.io.api.core.v1.VolumeStatus
@@ -14651,6 +15884,12 @@ internal static partial class ProtobufCodec
     {
         WriteV1PodAffinityTerm(w, 2, o.PodAffinityTerm ?? new V1PodAffinityTerm());
         w.WriteInt32(1, o.Weight);
+    }
+
+    internal static void FreezeV1WeightedPodAffinityTerm(V1WeightedPodAffinityTerm o)
+    {
+        if (o.PodAffinityTerm is { } podAffinityTerm)
+            FreezeV1PodAffinityTerm(podAffinityTerm);
     }
 
     // k8s.io.api.core.v1.WindowsSecurityContextOptions

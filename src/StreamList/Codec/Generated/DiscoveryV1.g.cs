@@ -21,13 +21,15 @@ internal static partial class ProtobufCodec
 
     internal static V1Endpoint MergeV1Endpoint(ref ProtoReader r, V1Endpoint o)
     {
+        var addressesItems = new ListBuilder<string>();
+        var deprecatedTopologyItems = new MapBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "addresses");
-                    (o.Addresses ??= new List<string>()).Add(r.ReadInternedString());
+                    addressesItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
@@ -43,7 +45,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "deprecatedTopology");
-                    MapCodec.ReadStringEntry(ref r, o.DeprecatedTopology ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref deprecatedTopologyItems, true);
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "nodeName");
@@ -62,6 +64,8 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Addresses = addressesItems.Build(o.Addresses);
+        o.DeprecatedTopology = deprecatedTopologyItems.Build(o.DeprecatedTopology);
         return o;
     }
 
@@ -92,6 +96,14 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 w.WriteString(1, l1[i] ?? "");
         }
+    }
+
+    internal static void FreezeV1Endpoint(V1Endpoint o)
+    {
+        o.Addresses = ReadOnlyCollections.List(o.Addresses);
+        o.DeprecatedTopology = ReadOnlyCollections.Map(o.DeprecatedTopology);
+        if (o.Hints is { } hints)
+            FreezeV1EndpointHints(hints);
     }
 
     // k8s.io.api.discovery.v1.EndpointConditions
@@ -157,23 +169,27 @@ internal static partial class ProtobufCodec
 
     internal static V1EndpointHints MergeV1EndpointHints(ref ProtoReader r, V1EndpointHints o)
     {
+        var forZonesItems = new ListBuilder<V1ForZone>();
+        var forNodesItems = new ListBuilder<V1ForNode>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "forZones");
-                    (o.ForZones ??= new List<V1ForZone>()).Add(ReadV1ForZone(ref r, null));
+                    forZonesItems.Add(ReadV1ForZone(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "forNodes");
-                    (o.ForNodes ??= new List<V1ForNode>()).Add(ReadV1ForNode(ref r, null));
+                    forNodesItems.Add(ReadV1ForNode(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.ForZones = forZonesItems.Build(o.ForZones);
+        o.ForNodes = forNodesItems.Build(o.ForNodes);
         return o;
     }
 
@@ -196,6 +212,12 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1ForZone(w, 1, l1[i] ?? new V1ForZone());
         }
+    }
+
+    internal static void FreezeV1EndpointHints(V1EndpointHints o)
+    {
+        o.ForZones = ReadOnlyCollections.List(o.ForZones);
+        o.ForNodes = ReadOnlyCollections.List(o.ForNodes);
     }
 
     // k8s.io.api.discovery.v1.EndpointPort
@@ -267,6 +289,8 @@ internal static partial class ProtobufCodec
 
     internal static V1EndpointSlice MergeV1EndpointSlice(ref ProtoReader r, V1EndpointSlice o)
     {
+        var endpointsItems = new ListBuilder<V1Endpoint>();
+        var portsItems = new ListBuilder<Discoveryv1EndpointPort>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -277,11 +301,11 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "endpoints");
-                    (o.Endpoints ??= new List<V1Endpoint>()).Add(ReadV1Endpoint(ref r, null));
+                    endpointsItems.Add(ReadV1Endpoint(ref r, null));
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "ports");
-                    (o.Ports ??= new List<Discoveryv1EndpointPort>()).Add(ReadDiscoveryv1EndpointPort(ref r, null));
+                    portsItems.Add(ReadDiscoveryv1EndpointPort(ref r, null));
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "addressType");
@@ -292,6 +316,8 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Endpoints = endpointsItems.Build(o.Endpoints);
+        o.Ports = portsItems.Build(o.Ports);
         return o;
     }
 
@@ -318,6 +344,14 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1EndpointSlice(V1EndpointSlice o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        o.Endpoints = ReadOnlyCollections.List(o.Endpoints, FreezeV1Endpoint);
+        o.Ports = ReadOnlyCollections.List(o.Ports);
+    }
+
     // k8s.io.api.discovery.v1.EndpointSliceList
     internal static V1EndpointSliceList ReadV1EndpointSliceList(ref ProtoReader r, V1EndpointSliceList? into)
     {
@@ -329,6 +363,7 @@ internal static partial class ProtobufCodec
 
     internal static V1EndpointSliceList MergeV1EndpointSliceList(ref ProtoReader r, V1EndpointSliceList o)
     {
+        var itemsItems = new ListBuilder<V1EndpointSlice>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -339,13 +374,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1EndpointSlice>()).Add(ReadV1EndpointSlice(ref r, null));
+                    itemsItems.Add(ReadV1EndpointSlice(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -364,6 +400,11 @@ internal static partial class ProtobufCodec
                 WriteV1EndpointSlice(w, 2, l2[i] ?? new V1EndpointSlice());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1EndpointSliceList(V1EndpointSliceList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1EndpointSlice);
     }
 
     // k8s.io.api.discovery.v1.ForNode

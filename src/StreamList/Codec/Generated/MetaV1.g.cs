@@ -21,6 +21,8 @@ internal static partial class ProtobufCodec
 
     internal static V1APIGroup MergeV1APIGroup(ref ProtoReader r, V1APIGroup o)
     {
+        var versionsItems = new ListBuilder<V1GroupVersionForDiscovery>();
+        var serverAddressByClientCIDRsItems = new ListBuilder<V1ServerAddressByClientCIDR>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -31,7 +33,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "versions");
-                    (o.Versions ??= new List<V1GroupVersionForDiscovery>()).Add(ReadV1GroupVersionForDiscovery(ref r, null));
+                    versionsItems.Add(ReadV1GroupVersionForDiscovery(ref r, null));
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "preferredVersion");
@@ -39,13 +41,15 @@ internal static partial class ProtobufCodec
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "serverAddressByClientCIDRs");
-                    (o.ServerAddressByClientCIDRs ??= new List<V1ServerAddressByClientCIDR>()).Add(ReadV1ServerAddressByClientCIDR(ref r, null));
+                    serverAddressByClientCIDRsItems.Add(ReadV1ServerAddressByClientCIDR(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Versions = versionsItems.Build(o.Versions);
+        o.ServerAddressByClientCIDRs = serverAddressByClientCIDRsItems.Build(o.ServerAddressByClientCIDRs);
         return o;
     }
 
@@ -72,6 +76,12 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Name ?? "");
     }
 
+    internal static void FreezeV1APIGroup(V1APIGroup o)
+    {
+        o.Versions = ReadOnlyCollections.List(o.Versions);
+        o.ServerAddressByClientCIDRs = ReadOnlyCollections.List(o.ServerAddressByClientCIDRs);
+    }
+
     // k8s.io.apimachinery.pkg.apis.meta.v1.APIGroupList
     internal static V1APIGroupList ReadV1APIGroupList(ref ProtoReader r, V1APIGroupList? into)
     {
@@ -83,19 +93,21 @@ internal static partial class ProtobufCodec
 
     internal static V1APIGroupList MergeV1APIGroupList(ref ProtoReader r, V1APIGroupList o)
     {
+        var groupsItems = new ListBuilder<V1APIGroup>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "groups");
-                    (o.Groups ??= new List<V1APIGroup>()).Add(ReadV1APIGroup(ref r, null));
+                    groupsItems.Add(ReadV1APIGroup(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Groups = groupsItems.Build(o.Groups);
         return o;
     }
 
@@ -115,6 +127,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1APIGroupList(V1APIGroupList o)
+    {
+        o.Groups = ReadOnlyCollections.List(o.Groups, FreezeV1APIGroup);
+    }
+
     // k8s.io.apimachinery.pkg.apis.meta.v1.APIResource
     internal static V1APIResource ReadV1APIResource(ref ProtoReader r, V1APIResource? into)
     {
@@ -126,6 +143,8 @@ internal static partial class ProtobufCodec
 
     internal static V1APIResource MergeV1APIResource(ref ProtoReader r, V1APIResource o)
     {
+        var shortNamesItems = new ListBuilder<string>();
+        var categoriesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -148,7 +167,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "shortNames");
-                    (o.ShortNames ??= new List<string>()).Add(r.ReadInternedString());
+                    shortNamesItems.Add(r.ReadInternedString());
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "singularName");
@@ -156,7 +175,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 7:
                     r.Expect(tag, WireType.LengthDelimited, "categories");
-                    (o.Categories ??= new List<string>()).Add(r.ReadInternedString());
+                    categoriesItems.Add(r.ReadInternedString());
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "group");
@@ -184,6 +203,8 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.ShortNames = shortNamesItems.Build(o.ShortNames);
+        o.Categories = categoriesItems.Build(o.Categories);
         return o;
     }
 
@@ -216,6 +237,13 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.Name ?? "");
     }
 
+    internal static void FreezeV1APIResource(V1APIResource o)
+    {
+        o.Verbs = ReadOnlyCollections.List(o.Verbs);
+        o.ShortNames = ReadOnlyCollections.List(o.ShortNames);
+        o.Categories = ReadOnlyCollections.List(o.Categories);
+    }
+
     // k8s.io.apimachinery.pkg.apis.meta.v1.APIResourceList
     internal static V1APIResourceList ReadV1APIResourceList(ref ProtoReader r, V1APIResourceList? into)
     {
@@ -227,6 +255,7 @@ internal static partial class ProtobufCodec
 
     internal static V1APIResourceList MergeV1APIResourceList(ref ProtoReader r, V1APIResourceList o)
     {
+        var resourcesItems = new ListBuilder<V1APIResource>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -237,13 +266,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "resources");
-                    (o.Resources ??= new List<V1APIResource>()).Add(ReadV1APIResource(ref r, null));
+                    resourcesItems.Add(ReadV1APIResource(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Resources = resourcesItems.Build(o.Resources);
         return o;
     }
 
@@ -264,6 +294,11 @@ internal static partial class ProtobufCodec
         w.WriteString(1, o.GroupVersion ?? "");
     }
 
+    internal static void FreezeV1APIResourceList(V1APIResourceList o)
+    {
+        o.Resources = ReadOnlyCollections.List(o.Resources, FreezeV1APIResource);
+    }
+
     // k8s.io.apimachinery.pkg.apis.meta.v1.APIVersions
     internal static V1APIVersions ReadV1APIVersions(ref ProtoReader r, V1APIVersions? into)
     {
@@ -275,23 +310,27 @@ internal static partial class ProtobufCodec
 
     internal static V1APIVersions MergeV1APIVersions(ref ProtoReader r, V1APIVersions o)
     {
+        var versionsItems = new ListBuilder<string>();
+        var serverAddressByClientCIDRsItems = new ListBuilder<V1ServerAddressByClientCIDR>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "versions");
-                    (o.Versions ??= new List<string>()).Add(r.ReadInternedString());
+                    versionsItems.Add(r.ReadInternedString());
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "serverAddressByClientCIDRs");
-                    (o.ServerAddressByClientCIDRs ??= new List<V1ServerAddressByClientCIDR>()).Add(ReadV1ServerAddressByClientCIDR(ref r, null));
+                    serverAddressByClientCIDRsItems.Add(ReadV1ServerAddressByClientCIDR(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Versions = versionsItems.Build(o.Versions);
+        o.ServerAddressByClientCIDRs = serverAddressByClientCIDRsItems.Build(o.ServerAddressByClientCIDRs);
         return o;
     }
 
@@ -314,6 +353,12 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 w.WriteString(1, l1[i] ?? "");
         }
+    }
+
+    internal static void FreezeV1APIVersions(V1APIVersions o)
+    {
+        o.Versions = ReadOnlyCollections.List(o.Versions);
+        o.ServerAddressByClientCIDRs = ReadOnlyCollections.List(o.ServerAddressByClientCIDRs);
     }
 
     // k8s.io.apimachinery.pkg.apis.meta.v1.Condition
@@ -394,6 +439,7 @@ internal static partial class ProtobufCodec
 
     internal static V1DeleteOptions MergeV1DeleteOptions(ref ProtoReader r, V1DeleteOptions o)
     {
+        var dryRunItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -416,7 +462,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "dryRun");
-                    (o.DryRun ??= new List<string>()).Add(r.ReadInternedString());
+                    dryRunItems.Add(r.ReadInternedString());
                     break;
                 case 6:
                     r.Expect(tag, WireType.Varint, "ignoreStoreReadErrorWithClusterBreakingPotential");
@@ -427,6 +473,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.DryRun = dryRunItems.Build(o.DryRun);
         return o;
     }
 
@@ -456,6 +503,11 @@ internal static partial class ProtobufCodec
             w.WriteInt64(1, v1);
     }
 
+    internal static void FreezeV1DeleteOptions(V1DeleteOptions o)
+    {
+        o.DryRun = ReadOnlyCollections.List(o.DryRun);
+    }
+
     // k8s.io.apimachinery.pkg.apis.meta.v1.FieldSelectorRequirement
     internal static V1FieldSelectorRequirement ReadV1FieldSelectorRequirement(ref ProtoReader r, V1FieldSelectorRequirement? into)
     {
@@ -467,6 +519,7 @@ internal static partial class ProtobufCodec
 
     internal static V1FieldSelectorRequirement MergeV1FieldSelectorRequirement(ref ProtoReader r, V1FieldSelectorRequirement o)
     {
+        var valuesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -481,13 +534,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "values");
-                    (o.Values ??= new List<string>()).Add(r.ReadInternedString());
+                    valuesItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Values = valuesItems.Build(o.Values);
         return o;
     }
 
@@ -507,6 +561,11 @@ internal static partial class ProtobufCodec
         }
         w.WriteString(2, o.OperatorProperty ?? "");
         w.WriteString(1, o.Key ?? "");
+    }
+
+    internal static void FreezeV1FieldSelectorRequirement(V1FieldSelectorRequirement o)
+    {
+        o.Values = ReadOnlyCollections.List(o.Values);
     }
 
     // k8s.io.apimachinery.pkg.apis.meta.v1.GroupResource
@@ -657,23 +716,27 @@ internal static partial class ProtobufCodec
 
     internal static V1LabelSelector MergeV1LabelSelector(ref ProtoReader r, V1LabelSelector o)
     {
+        var matchLabelsItems = new MapBuilder<string>();
+        var matchExpressionsItems = new ListBuilder<V1LabelSelectorRequirement>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "matchLabels");
-                    MapCodec.ReadStringEntry(ref r, o.MatchLabels ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref matchLabelsItems, true);
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "matchExpressions");
-                    (o.MatchExpressions ??= new List<V1LabelSelectorRequirement>()).Add(ReadV1LabelSelectorRequirement(ref r, null));
+                    matchExpressionsItems.Add(ReadV1LabelSelectorRequirement(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.MatchLabels = matchLabelsItems.Build(o.MatchLabels);
+        o.MatchExpressions = matchExpressionsItems.Build(o.MatchExpressions);
         return o;
     }
 
@@ -695,6 +758,12 @@ internal static partial class ProtobufCodec
             MapCodec.WriteStrings(w, 1, m1);
     }
 
+    internal static void FreezeV1LabelSelector(V1LabelSelector o)
+    {
+        o.MatchLabels = ReadOnlyCollections.Map(o.MatchLabels);
+        o.MatchExpressions = ReadOnlyCollections.List(o.MatchExpressions, FreezeV1LabelSelectorRequirement);
+    }
+
     // k8s.io.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement
     internal static V1LabelSelectorRequirement ReadV1LabelSelectorRequirement(ref ProtoReader r, V1LabelSelectorRequirement? into)
     {
@@ -706,6 +775,7 @@ internal static partial class ProtobufCodec
 
     internal static V1LabelSelectorRequirement MergeV1LabelSelectorRequirement(ref ProtoReader r, V1LabelSelectorRequirement o)
     {
+        var valuesItems = new ListBuilder<string>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -720,13 +790,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "values");
-                    (o.Values ??= new List<string>()).Add(r.ReadInternedString());
+                    valuesItems.Add(r.ReadInternedString());
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Values = valuesItems.Build(o.Values);
         return o;
     }
 
@@ -746,6 +817,11 @@ internal static partial class ProtobufCodec
         }
         w.WriteString(2, o.OperatorProperty ?? "");
         w.WriteString(1, o.Key ?? "");
+    }
+
+    internal static void FreezeV1LabelSelectorRequirement(V1LabelSelectorRequirement o)
+    {
+        o.Values = ReadOnlyCollections.List(o.Values);
     }
 
     // k8s.io.apimachinery.pkg.apis.meta.v1.ListMeta
@@ -915,6 +991,11 @@ internal static partial class ProtobufCodec
 
     internal static V1ObjectMeta MergeV1ObjectMeta(ref ProtoReader r, V1ObjectMeta o)
     {
+        var labelsItems = new MapBuilder<string>();
+        var annotationsItems = new MapBuilder<string>();
+        var ownerReferencesItems = new ListBuilder<V1OwnerReference>();
+        var finalizersItems = new ListBuilder<string>();
+        var managedFieldsItems = new ListBuilder<V1ManagedFieldsEntry>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -982,29 +1063,34 @@ internal static partial class ProtobufCodec
                     break;
                 case 11:
                     r.Expect(tag, WireType.LengthDelimited, "labels");
-                    MapCodec.ReadStringEntry(ref r, o.Labels ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref labelsItems, true);
                     break;
                 case 12:
                     r.Expect(tag, WireType.LengthDelimited, "annotations");
-                    MapCodec.ReadStringEntry(ref r, o.Annotations ??= new Dictionary<string, string>(), true);
+                    MapCodec.ReadStringEntry(ref r, ref annotationsItems, true);
                     break;
                 case 13:
                     r.Expect(tag, WireType.LengthDelimited, "ownerReferences");
-                    (o.OwnerReferences ??= new List<V1OwnerReference>()).Add(ReadV1OwnerReference(ref r, null));
+                    ownerReferencesItems.Add(ReadV1OwnerReference(ref r, null));
                     break;
                 case 14:
                     r.Expect(tag, WireType.LengthDelimited, "finalizers");
-                    (o.Finalizers ??= new List<string>()).Add(r.ReadInternedString());
+                    finalizersItems.Add(r.ReadInternedString());
                     break;
                 case 17:
                     r.Expect(tag, WireType.LengthDelimited, "managedFields");
-                    (o.ManagedFields ??= new List<V1ManagedFieldsEntry>()).Add(ReadV1ManagedFieldsEntry(ref r, null));
+                    managedFieldsItems.Add(ReadV1ManagedFieldsEntry(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Labels = labelsItems.Build(o.Labels);
+        o.Annotations = annotationsItems.Build(o.Annotations);
+        o.OwnerReferences = ownerReferencesItems.Build(o.OwnerReferences);
+        o.Finalizers = finalizersItems.Build(o.Finalizers);
+        o.ManagedFields = managedFieldsItems.Build(o.ManagedFields);
         return o;
     }
 
@@ -1048,6 +1134,15 @@ internal static partial class ProtobufCodec
         w.WriteString(3, o.NamespaceProperty ?? "");
         w.WriteString(2, o.GenerateName ?? "");
         w.WriteString(1, o.Name ?? "");
+    }
+
+    internal static void FreezeV1ObjectMeta(V1ObjectMeta o)
+    {
+        o.Labels = ReadOnlyCollections.Map(o.Labels);
+        o.Annotations = ReadOnlyCollections.Map(o.Annotations);
+        o.OwnerReferences = ReadOnlyCollections.List(o.OwnerReferences);
+        o.Finalizers = ReadOnlyCollections.List(o.Finalizers);
+        o.ManagedFields = ReadOnlyCollections.List(o.ManagedFields);
     }
 
     // k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference
@@ -1322,6 +1417,12 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1Status(V1Status o)
+    {
+        if (o.Details is { } details)
+            FreezeV1StatusDetails(details);
+    }
+
     // k8s.io.apimachinery.pkg.apis.meta.v1.StatusCause
     internal static V1StatusCause ReadV1StatusCause(ref ProtoReader r, V1StatusCause? into)
     {
@@ -1391,6 +1492,7 @@ internal static partial class ProtobufCodec
 
     internal static V1StatusDetails MergeV1StatusDetails(ref ProtoReader r, V1StatusDetails o)
     {
+        var causesItems = new ListBuilder<V1StatusCause>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1418,7 +1520,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "causes");
-                    (o.Causes ??= new List<V1StatusCause>()).Add(ReadV1StatusCause(ref r, null));
+                    causesItems.Add(ReadV1StatusCause(ref r, null));
                     break;
                 case 5:
                     r.Expect(tag, WireType.Varint, "retryAfterSeconds");
@@ -1439,6 +1541,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.Causes = causesItems.Build(o.Causes);
         return o;
     }
 
@@ -1461,6 +1564,11 @@ internal static partial class ProtobufCodec
         w.WriteString(3, o.Kind ?? "");
         w.WriteString(2, o.Group ?? "");
         w.WriteString(1, o.Name ?? "");
+    }
+
+    internal static void FreezeV1StatusDetails(V1StatusDetails o)
+    {
+        o.Causes = ReadOnlyCollections.List(o.Causes);
     }
 
     // k8s.io.apimachinery.pkg.apis.meta.v1.WatchEvent

@@ -144,6 +144,16 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1alpha3CompositePodGroup(V1alpha3CompositePodGroup o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1alpha3CompositePodGroupSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1alpha3CompositePodGroupStatus(status);
+    }
+
     // k8s.io.api.scheduling.v1alpha3.CompositePodGroupList
     internal static V1alpha3CompositePodGroupList ReadV1alpha3CompositePodGroupList(ref ProtoReader r, V1alpha3CompositePodGroupList? into)
     {
@@ -155,6 +165,7 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3CompositePodGroupList MergeV1alpha3CompositePodGroupList(ref ProtoReader r, V1alpha3CompositePodGroupList o)
     {
+        var itemsItems = new ListBuilder<V1alpha3CompositePodGroup>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -165,13 +176,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1alpha3CompositePodGroup>()).Add(ReadV1alpha3CompositePodGroup(ref r, null));
+                    itemsItems.Add(ReadV1alpha3CompositePodGroup(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -192,6 +204,11 @@ internal static partial class ProtobufCodec
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
     }
 
+    internal static void FreezeV1alpha3CompositePodGroupList(V1alpha3CompositePodGroupList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1alpha3CompositePodGroup);
+    }
+
     // k8s.io.api.scheduling.v1alpha3.CompositePodGroupSchedulingConstraints
     internal static V1alpha3CompositePodGroupSchedulingConstraints ReadV1alpha3CompositePodGroupSchedulingConstraints(ref ProtoReader r, V1alpha3CompositePodGroupSchedulingConstraints? into)
     {
@@ -203,19 +220,21 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3CompositePodGroupSchedulingConstraints MergeV1alpha3CompositePodGroupSchedulingConstraints(ref ProtoReader r, V1alpha3CompositePodGroupSchedulingConstraints o)
     {
+        var topologyItems = new ListBuilder<V1alpha3TopologyConstraint>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "topology");
-                    (o.Topology ??= new List<V1alpha3TopologyConstraint>()).Add(ReadV1alpha3TopologyConstraint(ref r, null));
+                    topologyItems.Add(ReadV1alpha3TopologyConstraint(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Topology = topologyItems.Build(o.Topology);
         return o;
     }
 
@@ -233,6 +252,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1alpha3TopologyConstraint(w, 1, l1[i] ?? new V1alpha3TopologyConstraint());
         }
+    }
+
+    internal static void FreezeV1alpha3CompositePodGroupSchedulingConstraints(V1alpha3CompositePodGroupSchedulingConstraints o)
+    {
+        o.Topology = ReadOnlyCollections.List(o.Topology);
     }
 
     // k8s.io.api.scheduling.v1alpha3.CompositePodGroupSchedulingPolicy
@@ -364,6 +388,12 @@ internal static partial class ProtobufCodec
             w.WriteString(1, v1);
     }
 
+    internal static void FreezeV1alpha3CompositePodGroupSpec(V1alpha3CompositePodGroupSpec o)
+    {
+        if (o.SchedulingConstraints is { } schedulingConstraints)
+            FreezeV1alpha3CompositePodGroupSchedulingConstraints(schedulingConstraints);
+    }
+
     // k8s.io.api.scheduling.v1alpha3.CompositePodGroupStatus
     internal static V1alpha3CompositePodGroupStatus ReadV1alpha3CompositePodGroupStatus(ref ProtoReader r, V1alpha3CompositePodGroupStatus? into)
     {
@@ -375,19 +405,21 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3CompositePodGroupStatus MergeV1alpha3CompositePodGroupStatus(ref ProtoReader r, V1alpha3CompositePodGroupStatus o)
     {
+        var conditionsItems = new ListBuilder<V1Condition>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1Condition>()).Add(ReadV1Condition(ref r, null));
+                    conditionsItems.Add(ReadV1Condition(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
         return o;
     }
 
@@ -407,6 +439,11 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1alpha3CompositePodGroupStatus(V1alpha3CompositePodGroupStatus o)
+    {
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
+    }
+
     // k8s.io.api.scheduling.v1alpha3.CompositePodGroupTemplate
     internal static V1alpha3CompositePodGroupTemplate ReadV1alpha3CompositePodGroupTemplate(ref ProtoReader r, V1alpha3CompositePodGroupTemplate? into)
     {
@@ -418,6 +455,8 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3CompositePodGroupTemplate MergeV1alpha3CompositePodGroupTemplate(ref ProtoReader r, V1alpha3CompositePodGroupTemplate o)
     {
+        var podGroupTemplatesItems = new ListBuilder<V1alpha3PodGroupTemplate>();
+        var compositePodGroupTemplatesItems = new ListBuilder<V1alpha3CompositePodGroupTemplate>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -455,17 +494,19 @@ internal static partial class ProtobufCodec
                     break;
                 case 8:
                     r.Expect(tag, WireType.LengthDelimited, "podGroupTemplates");
-                    (o.PodGroupTemplates ??= new List<V1alpha3PodGroupTemplate>()).Add(ReadV1alpha3PodGroupTemplate(ref r, null));
+                    podGroupTemplatesItems.Add(ReadV1alpha3PodGroupTemplate(ref r, null));
                     break;
                 case 9:
                     r.Expect(tag, WireType.LengthDelimited, "compositePodGroupTemplates");
-                    (o.CompositePodGroupTemplates ??= new List<V1alpha3CompositePodGroupTemplate>()).Add(ReadV1alpha3CompositePodGroupTemplate(ref r, null));
+                    compositePodGroupTemplatesItems.Add(ReadV1alpha3CompositePodGroupTemplate(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.PodGroupTemplates = podGroupTemplatesItems.Build(o.PodGroupTemplates);
+        o.CompositePodGroupTemplates = compositePodGroupTemplatesItems.Build(o.CompositePodGroupTemplates);
         return o;
     }
 
@@ -499,6 +540,14 @@ internal static partial class ProtobufCodec
             WriteV1alpha3CompositePodGroupSchedulingConstraints(w, 3, v3);
         WriteV1alpha3CompositePodGroupSchedulingPolicy(w, 2, o.SchedulingPolicy ?? new V1alpha3CompositePodGroupSchedulingPolicy());
         w.WriteString(1, o.Name ?? "");
+    }
+
+    internal static void FreezeV1alpha3CompositePodGroupTemplate(V1alpha3CompositePodGroupTemplate o)
+    {
+        if (o.SchedulingConstraints is { } schedulingConstraints)
+            FreezeV1alpha3CompositePodGroupSchedulingConstraints(schedulingConstraints);
+        o.PodGroupTemplates = ReadOnlyCollections.List(o.PodGroupTemplates, FreezeV1alpha3PodGroupTemplate);
+        o.CompositePodGroupTemplates = ReadOnlyCollections.List(o.CompositePodGroupTemplates, FreezeV1alpha3CompositePodGroupTemplate);
     }
 
     // k8s.io.api.scheduling.v1alpha3.DisruptionMode
@@ -635,6 +684,16 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1alpha3PodGroup(V1alpha3PodGroup o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1alpha3PodGroupSpec(spec);
+        if (o.Status is { } status)
+            FreezeV1alpha3PodGroupStatus(status);
+    }
+
     // k8s.io.api.scheduling.v1alpha3.PodGroupList
     internal static V1alpha3PodGroupList ReadV1alpha3PodGroupList(ref ProtoReader r, V1alpha3PodGroupList? into)
     {
@@ -646,6 +705,7 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3PodGroupList MergeV1alpha3PodGroupList(ref ProtoReader r, V1alpha3PodGroupList o)
     {
+        var itemsItems = new ListBuilder<V1alpha3PodGroup>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -656,13 +716,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1alpha3PodGroup>()).Add(ReadV1alpha3PodGroup(ref r, null));
+                    itemsItems.Add(ReadV1alpha3PodGroup(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -681,6 +742,11 @@ internal static partial class ProtobufCodec
                 WriteV1alpha3PodGroup(w, 2, l2[i] ?? new V1alpha3PodGroup());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1alpha3PodGroupList(V1alpha3PodGroupList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1alpha3PodGroup);
     }
 
     // k8s.io.api.scheduling.v1alpha3.PodGroupResourceClaim
@@ -790,19 +856,21 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3PodGroupSchedulingConstraints MergeV1alpha3PodGroupSchedulingConstraints(ref ProtoReader r, V1alpha3PodGroupSchedulingConstraints o)
     {
+        var topologyItems = new ListBuilder<V1alpha3TopologyConstraint>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "topology");
-                    (o.Topology ??= new List<V1alpha3TopologyConstraint>()).Add(ReadV1alpha3TopologyConstraint(ref r, null));
+                    topologyItems.Add(ReadV1alpha3TopologyConstraint(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Topology = topologyItems.Build(o.Topology);
         return o;
     }
 
@@ -820,6 +888,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1alpha3TopologyConstraint(w, 1, l1[i] ?? new V1alpha3TopologyConstraint());
         }
+    }
+
+    internal static void FreezeV1alpha3PodGroupSchedulingConstraints(V1alpha3PodGroupSchedulingConstraints o)
+    {
+        o.Topology = ReadOnlyCollections.List(o.Topology);
     }
 
     // k8s.io.api.scheduling.v1alpha3.PodGroupSchedulingPolicy
@@ -879,6 +952,7 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3PodGroupSpec MergeV1alpha3PodGroupSpec(ref ProtoReader r, V1alpha3PodGroupSpec o)
     {
+        var resourceClaimsItems = new ListBuilder<V1alpha3PodGroupResourceClaim>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -901,7 +975,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "resourceClaims");
-                    (o.ResourceClaims ??= new List<V1alpha3PodGroupResourceClaim>()).Add(ReadV1alpha3PodGroupResourceClaim(ref r, null));
+                    resourceClaimsItems.Add(ReadV1alpha3PodGroupResourceClaim(ref r, null));
                     break;
                 case 6:
                     r.Expect(tag, WireType.LengthDelimited, "disruptionMode");
@@ -927,6 +1001,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.ResourceClaims = resourceClaimsItems.Build(o.ResourceClaims);
         return o;
     }
 
@@ -960,6 +1035,13 @@ internal static partial class ProtobufCodec
             w.WriteString(1, v1);
     }
 
+    internal static void FreezeV1alpha3PodGroupSpec(V1alpha3PodGroupSpec o)
+    {
+        if (o.SchedulingConstraints is { } schedulingConstraints)
+            FreezeV1alpha3PodGroupSchedulingConstraints(schedulingConstraints);
+        o.ResourceClaims = ReadOnlyCollections.List(o.ResourceClaims);
+    }
+
     // k8s.io.api.scheduling.v1alpha3.PodGroupStatus
     internal static V1alpha3PodGroupStatus ReadV1alpha3PodGroupStatus(ref ProtoReader r, V1alpha3PodGroupStatus? into)
     {
@@ -971,23 +1053,27 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3PodGroupStatus MergeV1alpha3PodGroupStatus(ref ProtoReader r, V1alpha3PodGroupStatus o)
     {
+        var conditionsItems = new ListBuilder<V1Condition>();
+        var resourceClaimStatusesItems = new ListBuilder<V1alpha3PodGroupResourceClaimStatus>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "conditions");
-                    (o.Conditions ??= new List<V1Condition>()).Add(ReadV1Condition(ref r, null));
+                    conditionsItems.Add(ReadV1Condition(ref r, null));
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "resourceClaimStatuses");
-                    (o.ResourceClaimStatuses ??= new List<V1alpha3PodGroupResourceClaimStatus>()).Add(ReadV1alpha3PodGroupResourceClaimStatus(ref r, null));
+                    resourceClaimStatusesItems.Add(ReadV1alpha3PodGroupResourceClaimStatus(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Conditions = conditionsItems.Build(o.Conditions);
+        o.ResourceClaimStatuses = resourceClaimStatusesItems.Build(o.ResourceClaimStatuses);
         return o;
     }
 
@@ -1012,6 +1098,12 @@ internal static partial class ProtobufCodec
         }
     }
 
+    internal static void FreezeV1alpha3PodGroupStatus(V1alpha3PodGroupStatus o)
+    {
+        o.Conditions = ReadOnlyCollections.List(o.Conditions);
+        o.ResourceClaimStatuses = ReadOnlyCollections.List(o.ResourceClaimStatuses);
+    }
+
     // k8s.io.api.scheduling.v1alpha3.PodGroupTemplate
     internal static V1alpha3PodGroupTemplate ReadV1alpha3PodGroupTemplate(ref ProtoReader r, V1alpha3PodGroupTemplate? into)
     {
@@ -1023,6 +1115,7 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3PodGroupTemplate MergeV1alpha3PodGroupTemplate(ref ProtoReader r, V1alpha3PodGroupTemplate o)
     {
+        var resourceClaimsItems = new ListBuilder<V1alpha3PodGroupResourceClaim>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1041,7 +1134,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 4:
                     r.Expect(tag, WireType.LengthDelimited, "resourceClaims");
-                    (o.ResourceClaims ??= new List<V1alpha3PodGroupResourceClaim>()).Add(ReadV1alpha3PodGroupResourceClaim(ref r, null));
+                    resourceClaimsItems.Add(ReadV1alpha3PodGroupResourceClaim(ref r, null));
                     break;
                 case 5:
                     r.Expect(tag, WireType.LengthDelimited, "disruptionMode");
@@ -1067,6 +1160,7 @@ internal static partial class ProtobufCodec
                     break;
             }
         }
+        o.ResourceClaims = resourceClaimsItems.Build(o.ResourceClaims);
         return o;
     }
 
@@ -1095,6 +1189,13 @@ internal static partial class ProtobufCodec
             WriteV1alpha3PodGroupSchedulingConstraints(w, 3, v3);
         WriteV1alpha3PodGroupSchedulingPolicy(w, 2, o.SchedulingPolicy ?? new V1alpha3PodGroupSchedulingPolicy());
         w.WriteString(1, o.Name ?? "");
+    }
+
+    internal static void FreezeV1alpha3PodGroupTemplate(V1alpha3PodGroupTemplate o)
+    {
+        if (o.SchedulingConstraints is { } schedulingConstraints)
+            FreezeV1alpha3PodGroupSchedulingConstraints(schedulingConstraints);
+        o.ResourceClaims = ReadOnlyCollections.List(o.ResourceClaims);
     }
 
     // k8s.io.api.scheduling.v1alpha3.TopologyConstraint
@@ -1232,6 +1333,14 @@ internal static partial class ProtobufCodec
         WriteV1ObjectMeta(w, 1, o.Metadata ?? new V1ObjectMeta());
     }
 
+    internal static void FreezeV1alpha3Workload(V1alpha3Workload o)
+    {
+        if (o.Metadata is { } metadata)
+            FreezeV1ObjectMeta(metadata);
+        if (o.Spec is { } spec)
+            FreezeV1alpha3WorkloadSpec(spec);
+    }
+
     // k8s.io.api.scheduling.v1alpha3.WorkloadList
     internal static V1alpha3WorkloadList ReadV1alpha3WorkloadList(ref ProtoReader r, V1alpha3WorkloadList? into)
     {
@@ -1243,6 +1352,7 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3WorkloadList MergeV1alpha3WorkloadList(ref ProtoReader r, V1alpha3WorkloadList o)
     {
+        var itemsItems = new ListBuilder<V1alpha3Workload>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1253,13 +1363,14 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "items");
-                    (o.Items ??= new List<V1alpha3Workload>()).Add(ReadV1alpha3Workload(ref r, null));
+                    itemsItems.Add(ReadV1alpha3Workload(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Items = itemsItems.Build(o.Items);
         return o;
     }
 
@@ -1278,6 +1389,11 @@ internal static partial class ProtobufCodec
                 WriteV1alpha3Workload(w, 2, l2[i] ?? new V1alpha3Workload());
         }
         WriteV1ListMeta(w, 1, o.Metadata ?? new V1ListMeta());
+    }
+
+    internal static void FreezeV1alpha3WorkloadList(V1alpha3WorkloadList o)
+    {
+        o.Items = ReadOnlyCollections.List(o.Items, FreezeV1alpha3Workload);
     }
 
     // k8s.io.api.scheduling.v1alpha3.WorkloadPodGroupDisruptionMode
@@ -1428,19 +1544,21 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3WorkloadPodGroupSchedulingConstraints MergeV1alpha3WorkloadPodGroupSchedulingConstraints(ref ProtoReader r, V1alpha3WorkloadPodGroupSchedulingConstraints o)
     {
+        var topologyItems = new ListBuilder<V1alpha3TopologyConstraint>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
             {
                 case 1:
                     r.Expect(tag, WireType.LengthDelimited, "topology");
-                    (o.Topology ??= new List<V1alpha3TopologyConstraint>()).Add(ReadV1alpha3TopologyConstraint(ref r, null));
+                    topologyItems.Add(ReadV1alpha3TopologyConstraint(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.Topology = topologyItems.Build(o.Topology);
         return o;
     }
 
@@ -1458,6 +1576,11 @@ internal static partial class ProtobufCodec
             for (int i = l1.Count - 1; i >= 0; i--)
                 WriteV1alpha3TopologyConstraint(w, 1, l1[i] ?? new V1alpha3TopologyConstraint());
         }
+    }
+
+    internal static void FreezeV1alpha3WorkloadPodGroupSchedulingConstraints(V1alpha3WorkloadPodGroupSchedulingConstraints o)
+    {
+        o.Topology = ReadOnlyCollections.List(o.Topology);
     }
 
     // k8s.io.api.scheduling.v1alpha3.WorkloadPodGroupSchedulingPolicy
@@ -1561,6 +1684,8 @@ internal static partial class ProtobufCodec
 
     internal static V1alpha3WorkloadSpec MergeV1alpha3WorkloadSpec(ref ProtoReader r, V1alpha3WorkloadSpec o)
     {
+        var podGroupTemplatesItems = new ListBuilder<V1alpha3PodGroupTemplate>();
+        var compositePodGroupTemplatesItems = new ListBuilder<V1alpha3CompositePodGroupTemplate>();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1571,17 +1696,19 @@ internal static partial class ProtobufCodec
                     break;
                 case 2:
                     r.Expect(tag, WireType.LengthDelimited, "podGroupTemplates");
-                    (o.PodGroupTemplates ??= new List<V1alpha3PodGroupTemplate>()).Add(ReadV1alpha3PodGroupTemplate(ref r, null));
+                    podGroupTemplatesItems.Add(ReadV1alpha3PodGroupTemplate(ref r, null));
                     break;
                 case 3:
                     r.Expect(tag, WireType.LengthDelimited, "compositePodGroupTemplates");
-                    (o.CompositePodGroupTemplates ??= new List<V1alpha3CompositePodGroupTemplate>()).Add(ReadV1alpha3CompositePodGroupTemplate(ref r, null));
+                    compositePodGroupTemplatesItems.Add(ReadV1alpha3CompositePodGroupTemplate(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
                     break;
             }
         }
+        o.PodGroupTemplates = podGroupTemplatesItems.Build(o.PodGroupTemplates);
+        o.CompositePodGroupTemplates = compositePodGroupTemplatesItems.Build(o.CompositePodGroupTemplates);
         return o;
     }
 
@@ -1606,5 +1733,11 @@ internal static partial class ProtobufCodec
         }
         if (o.ControllerRef is { } v1)
             WriteV1alpha3TypedLocalObjectReference(w, 1, v1);
+    }
+
+    internal static void FreezeV1alpha3WorkloadSpec(V1alpha3WorkloadSpec o)
+    {
+        o.PodGroupTemplates = ReadOnlyCollections.List(o.PodGroupTemplates, FreezeV1alpha3PodGroupTemplate);
+        o.CompositePodGroupTemplates = ReadOnlyCollections.List(o.CompositePodGroupTemplates, FreezeV1alpha3CompositePodGroupTemplate);
     }
 }
