@@ -37,11 +37,8 @@ internal struct ListBuilder<T>
         _items = larger;
     }
 
-    /// <summary>Elements collected so far (no copy), for <see cref="MapBuilder{TValue}"/>.</summary>
-    internal readonly ReadOnlySpan<T> Items => _items.AsSpan(0, _count);
-
     /// <summary>The collected elements after <paramref name="existing"/>'s, as an exact array; null when nothing was collected.</summary>
-    internal T[]? TakeArray(ICollection<T>? existing)
+    public T[]? TakeArray(ICollection<T>? existing)
     {
         if (_count == 0)
             return null;
