@@ -18,9 +18,9 @@ public sealed class DecodeCommandTests : IDisposable
 
     public static TheoryData<string> Names => Fixtures.All();
 
-    private static CliRun.Result Run(params string[] args) => Run(outputIsTerminal: false, args);
+    private static Task<CliRun.Result> Run(params string[] args) => CliRun.RunAsync(outputIsTerminal: false, args);
 
-    private static CliRun.Result Run(bool outputIsTerminal, params string[] args) => CliRun.RunAsync(outputIsTerminal, args).GetAwaiter().GetResult();
+    private static Task<CliRun.Result> Run(bool outputIsTerminal, params string[] args) => CliRun.RunAsync(outputIsTerminal, args);
 
     private static string FixturePath(string name, string extension) => Path.Combine(Fixtures.Dir, name + extension);
 
@@ -40,9 +40,9 @@ public sealed class DecodeCommandTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Decodes_fixture_pb_to_KubernetesClient_json(string name)
+    public async Task Decodes_fixture_pb_to_KubernetesClient_json(string name)
     {
-        var r = Run(["decode", FixturePath(name, ".pb"), .. KindOption(name)]);
+        var r = await Run(["decode", FixturePath(name, ".pb"), .. KindOption(name)]);
         Assert.True(r.ExitCode == 0, r.Error);
         Assert.Equal("", r.Error);
         var expected = KubernetesJsonUtil.Serialize(KubernetesProtobuf.Decode(Fixtures.Protobuf(name), Schemas.FixtureType(name)));
@@ -52,9 +52,9 @@ public sealed class DecodeCommandTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Summary_is_one_line_kind_name_namespace_bytes(string name)
+    public async Task Summary_is_one_line_kind_name_namespace_bytes(string name)
     {
-        var r = Run(["decode", FixturePath(name, ".pb"), "--output", "summary", .. KindOption(name)]);
+        var r = await Run(["decode", FixturePath(name, ".pb"), "--output", "summary", .. KindOption(name)]);
         Assert.Equal(0, r.ExitCode);
         var value = KubernetesProtobuf.Decode(Fixtures.Protobuf(name), Schemas.FixtureType(name));
         var meta = (value as k8s.Models.IMetadata<k8s.Models.V1ObjectMeta>)?.Metadata;
@@ -64,18 +64,18 @@ public sealed class DecodeCommandTests : IDisposable
     }
 
     [Fact]
-    public void Summary_of_a_pod()
+    public async Task Summary_of_a_pod()
     {
-        var r = Run("decode", FixturePath("core.v1.Pod", ".pb"), "--output=summary");
+        var r = await Run("decode", FixturePath("core.v1.Pod", ".pb"), "--output=summary");
         Assert.Equal("Pod nameValue namespaceValue 13572\n", r.Out);
     }
 
     [Theory]
     [MemberData(nameof(Names))]
-    public void Protobuf_output_re_encodes_the_fixture(string name)
+    public async Task Protobuf_output_re_encodes_the_fixture(string name)
     {
         var outFile = Path.Combine(_dir, name + ".out.pb");
-        var r = Run(["decode", FixturePath(name, ".pb"), "--output", "protobuf", "-o", outFile, .. KindOption(name)]);
+        var r = await Run(["decode", FixturePath(name, ".pb"), "--output", "protobuf", "-o", outFile, .. KindOption(name)]);
         Assert.True(r.ExitCode == 0, r.Error);
         Assert.Equal("", r.Out);
         if (KindOption(name).Length == 0)
@@ -84,56 +84,56 @@ public sealed class DecodeCommandTests : IDisposable
             return;
         }
         // An envelope that did not name its kind is written with the kind named: the same object.
-        var again = Run("decode", outFile);
-        Assert.Equal(Run(["decode", FixturePath(name, ".pb"), .. KindOption(name)]).Out, again.Out);
+        var again = await Run("decode", outFile);
+        Assert.Equal((await Run(["decode", FixturePath(name, ".pb"), .. KindOption(name)])).Out, again.Out);
     }
 
     [Fact]
-    public void Protobuf_output_goes_to_stdout_as_binary_unless_it_is_a_terminal()
+    public async Task Protobuf_output_goes_to_stdout_as_binary_unless_it_is_a_terminal()
     {
         var pod = FixturePath("core.v1.Pod", ".pb");
-        var r = Run("decode", pod, "--output", "protobuf");
+        var r = await Run("decode", pod, "--output", "protobuf");
         Assert.Equal(0, r.ExitCode);
         Assert.Equal(Fixtures.Protobuf("core.v1.Pod"), r.Binary);
 
-        var terminal = Run(outputIsTerminal: true, "decode", pod, "--output", "protobuf");
+        var terminal = await Run(outputIsTerminal: true, "decode", pod, "--output", "protobuf");
         AssertOneLineFailure(terminal, "terminal", "--out FILE");
         Assert.Empty(terminal.Binary);
     }
 
     [Fact]
-    public void Decodes_a_json_file_by_its_apiVersion_and_kind()
+    public async Task Decodes_a_json_file_by_its_apiVersion_and_kind()
     {
-        var json = Run("decode", FixturePath("core.v1.Pod", ".json"));
+        var json = await Run("decode", FixturePath("core.v1.Pod", ".json"));
         Assert.Equal(0, json.ExitCode);
         var expected = KubernetesJsonUtil.Serialize(KubernetesProtobuf.Decode(Fixtures.Protobuf("core.v1.Pod")));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(expected), JsonNode.Parse(json.Out)));
 
         // JSON in, protobuf out: what the apiserver would have sent.
         var outFile = Path.Combine(_dir, "pod.pb");
-        Assert.Equal(0, Run("decode", FixturePath("apps.v1.Deployment", ".json"), "--output", "protobuf", "-o", outFile).ExitCode);
+        Assert.Equal(0, (await Run("decode", FixturePath("apps.v1.Deployment", ".json"), "--output", "protobuf", "-o", outFile)).ExitCode);
         Assert.Equal(Fixtures.Protobuf("apps.v1.Deployment"), File.ReadAllBytes(outFile));
 
         long size = new FileInfo(FixturePath("apps.v1.Deployment", ".json")).Length;
-        Assert.Equal($"Deployment nameValue namespaceValue {size}\n", Run("decode", FixturePath("apps.v1.Deployment", ".json"), "--output", "summary").Out);
+        Assert.Equal($"Deployment nameValue namespaceValue {size}\n", (await Run("decode", FixturePath("apps.v1.Deployment", ".json"), "--output", "summary")).Out);
 
         // A kind KubernetesClient models but the protobuf codec does not know decodes from JSON.
         var role = Path.Combine(_dir, "role.json");
         File.WriteAllText(role, """{"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role","metadata":{"name":"r","namespace":"ns"}}""");
-        Assert.Equal($"Role r ns {new FileInfo(role).Length}\n", Run("decode", role, "--output", "summary").Out);
-        AssertOneLineFailure(Run("decode", role, "--output", "protobuf"), "no Kubernetes protobuf encoding");
+        Assert.Equal($"Role r ns {new FileInfo(role).Length}\n", (await Run("decode", role, "--output", "summary")).Out);
+        AssertOneLineFailure(await Run("decode", role, "--output", "protobuf"), "no Kubernetes protobuf encoding");
 
         // JSON without apiVersion/kind needs --kind.
-        AssertOneLineFailure(Run("decode", FixturePath("core.v1.WatchEvent", ".json")), "--kind");
-        Assert.Equal(0, Run("decode", FixturePath("core.v1.WatchEvent", ".json"), "--kind", "v1/WatchEvent").ExitCode);
+        AssertOneLineFailure(await Run("decode", FixturePath("core.v1.WatchEvent", ".json")), "--kind");
+        Assert.Equal(0, (await Run("decode", FixturePath("core.v1.WatchEvent", ".json"), "--kind", "v1/WatchEvent")).ExitCode);
     }
 
     [Fact]
-    public void Truncated_file_fails_with_one_line_naming_offset_and_field()
+    public async Task Truncated_file_fails_with_one_line_naming_offset_and_field()
     {
         var cut = Path.Combine(_dir, "cut.pb");
         File.WriteAllBytes(cut, Fixtures.Protobuf("core.v1.Pod")[..500]);
-        var r = Run("decode", cut);
+        var r = await Run("decode", cut);
         AssertOneLineFailure(r, "cut.pb", "Truncated", "at byte 18", "in raw");
 
         // Cut inside the body of an otherwise complete envelope: the field inside the object is named.
@@ -141,32 +141,32 @@ public sealed class DecodeCommandTests : IDisposable
         var fields = WireMessage.Parse(raw);
         Assert.Equal([1, 2, 3], fields.Select(f => f.Number));
         File.WriteAllBytes(cut, ProtoBytes.Envelope("v1", "Pod", raw.AsSpan(0, fields[1].Start + 20)));
-        AssertOneLineFailure(Run("decode", cut), "Truncated", "in spec:");
+        AssertOneLineFailure(await Run("decode", cut), "Truncated", "in spec:");
     }
 
     [Fact]
-    public void Malformed_input_fails_with_one_line()
+    public async Task Malformed_input_fails_with_one_line()
     {
         var bad = Path.Combine(_dir, "bad.pb");
         var body = ProtoBytes.Envelope("v1", "Pod", ProtoBytes.LenField(1, ProtoBytes.VarintField(3, 1)));
         File.WriteAllBytes(bad, body);
-        AssertOneLineFailure(Run("decode", bad), "WrongWireType", $"at byte {ProtoBytes.Open(body).RawOffset + 3} ", "in metadata.namespace");
+        AssertOneLineFailure(await Run("decode", bad), "WrongWireType", $"at byte {ProtoBytes.Open(body).RawOffset + 3} ", "in metadata.namespace");
 
         File.WriteAllBytes(bad, "not protobuf"u8.ToArray());
-        AssertOneLineFailure(Run("decode", bad), "BadMagic", "at byte 0");
+        AssertOneLineFailure(await Run("decode", bad), "BadMagic", "at byte 0");
 
         File.WriteAllBytes(bad, ProtoBytes.Envelope("v1", "Frobnicator", []));
-        AssertOneLineFailure(Run("decode", bad), "UnknownKind", "--kind");
+        AssertOneLineFailure(await Run("decode", bad), "UnknownKind", "--kind");
 
         var json = Path.Combine(_dir, "bad.json");
         File.WriteAllText(json, "{\"apiVersion\":\"v1\",\n\"kind\":\"Pod\",\"spec\":{\"containers\":[{\"name\":3}]}}");
-        AssertOneLineFailure(Run("decode", json), "InvalidJson", "at byte 64 ", "in spec.containers[0].name");
+        AssertOneLineFailure(await Run("decode", json), "InvalidJson", "at byte 64 ", "in spec.containers[0].name");
 
         File.WriteAllText(json, "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",");
-        AssertOneLineFailure(Run("decode", json), "InvalidJson");
+        AssertOneLineFailure(await Run("decode", json), "InvalidJson");
 
         File.WriteAllText(json, "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\"}");
-        AssertOneLineFailure(Run("decode", json), "UnknownKind", "Widget");
+        AssertOneLineFailure(await Run("decode", json), "UnknownKind", "Widget");
     }
 
     [Theory]
@@ -178,29 +178,29 @@ public sealed class DecodeCommandTests : IDisposable
     [InlineData("decode")]
     [InlineData("decode", "FILE", "--kind", "Pod")]
     [InlineData("decode", "FILE", "--kind", "v9/Nothing")]
-    public void Bad_command_line_is_exit_2_with_a_clear_message(params string[] args)
+    public async Task Bad_command_line_is_exit_2_with_a_clear_message(params string[] args)
     {
         var file = FixturePath("core.v1.Pod", ".pb");
-        var r = Run([.. args.Select(a => a == "FILE" ? file : a)]);
+        var r = await Run([.. args.Select(a => a == "FILE" ? file : a)]);
         AssertOneLineFailure(r, "streamlist decode:", "usage: streamlist decode FILE");
     }
 
     [Fact]
-    public void Missing_file_is_exit_2_naming_it()
+    public async Task Missing_file_is_exit_2_naming_it()
     {
         var missing = Path.Combine(_dir, "nope.pb");
-        AssertOneLineFailure(Run("decode", missing), "nope.pb", "no such file");
-        AssertOneLineFailure(Run("decode", Path.Combine(_dir, "no-dir", "x.pb")), "no such file");
+        AssertOneLineFailure(await Run("decode", missing), "nope.pb", "no such file");
+        AssertOneLineFailure(await Run("decode", Path.Combine(_dir, "no-dir", "x.pb")), "no such file");
     }
 
     [Fact]
-    public void Usage_lists_the_commands()
+    public async Task Usage_lists_the_commands()
     {
-        var none = Run();
+        var none = await Run();
         Assert.Equal(2, none.ExitCode);
         Assert.Contains("decode", none.Error, StringComparison.Ordinal);
 
-        var help = Run("--help");
+        var help = await Run("--help");
         Assert.Equal(0, help.ExitCode);
         foreach (var command in Program.Commands)
         {
@@ -208,7 +208,7 @@ public sealed class DecodeCommandTests : IDisposable
             Assert.Contains("streamlist " + Synopsis.Of(command.Declaration), help.Out, StringComparison.Ordinal);
         }
 
-        var unknown = Run("frobnicate");
+        var unknown = await Run("frobnicate");
         Assert.Equal(2, unknown.ExitCode);
         Assert.StartsWith("streamlist: unknown command 'frobnicate'", unknown.Error, StringComparison.Ordinal);
     }
