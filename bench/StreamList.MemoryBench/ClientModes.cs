@@ -25,7 +25,7 @@ internal static class ClientModes
     [
         "streamlist-protobuf", "streamlist-protobuf-nointern", "streamlist-protobuf-discard", "streamlist-json",
         "kubernetesclient-json", "kubernetesclient-json-notimeout",
-        "informer-objects", "informer-compact", "informer-compressed", "relist-skip", "relist-noskip", "relist-compact", "relist-compressed",
+        "informer-objects", "informer-objects-dropmanagedfields", "informer-compact", "informer-compressed", "relist-skip", "relist-noskip", "relist-compact", "relist-compressed",
     ];
 
     public static async Task<int> RunAsync(string mode, string server, int pods)
@@ -42,6 +42,7 @@ internal static class ClientModes
             "kubernetesclient-json" => await KubernetesClientAsync(server, mode, pods, timeout: null),
             "kubernetesclient-json-notimeout" => await KubernetesClientAsync(server, mode, pods, timeout: Timeout.InfiniteTimeSpan),
             "informer-objects" => await InformerAsync(client, mode, pods, StoreMode.Objects),
+            "informer-objects-dropmanagedfields" => await InformerAsync(client, mode, pods, StoreMode.Objects, Transforms.DropManagedFields),
             "informer-compact" => await InformerAsync(client, mode, pods, StoreMode.Compact),
             "informer-compressed" => await InformerAsync(client, mode, pods, StoreMode.Compressed),
             "relist-skip" => await RelistAsync(client, server, mode, pods, StoreMode.Objects, skip: true),
@@ -108,8 +109,11 @@ internal static class ClientModes
         var clock = Stopwatch.StartNew();
         try
         {
-            await foreach (var pod in client.ListStreamingAsync<V1Pod>(options: options))
-                held.Add(keep(pod));
+            using (GcChoice.Enter())
+            {
+                await foreach (var pod in client.ListStreamingAsync<V1Pod>(options: options))
+                    held.Add(keep(pod));
+            }
             clock.Stop();
             return Finish(mode, pods, held.Count, clock, held, () => keys(held));
         }
@@ -140,13 +144,16 @@ internal static class ClientModes
         }
     }
 
-    private static async Task<Measurement> InformerAsync(Kubernetes client, string mode, int pods, StoreMode store)
+    private static async Task<Measurement> InformerAsync(Kubernetes client, string mode, int pods, StoreMode store, Func<V1Pod, V1Pod>? transform = null)
     {
         var clock = Stopwatch.StartNew();
         await using var informer = new Informer<V1Pod>(client.CreateListWatch<V1Pod>(options: Streaming(true, true)),
-            new InformerOptions<V1Pod> { StoreMode = store, PageSize = 0 });
-        informer.Start();
-        await informer.WaitForSyncAsync();
+            new InformerOptions<V1Pod> { StoreMode = store, PageSize = 0, Transform = transform });
+        using (GcChoice.Enter())
+        {
+            informer.Start();
+            await informer.WaitForSyncAsync();
+        }
         clock.Stop();
         var m = Finish(mode, pods, informer.Store.Count, clock, informer, () => KeysSha256.Compute(informer.Store.List()));
         var (get, metadata) = MeasureReads(informer.Store);

@@ -17,10 +17,10 @@ internal static class Orchestrator
         string[] modes = modeList.Split(',', StringSplitOptions.RemoveEmptyEntries);
         foreach (var m in modes)
         {
-            if (!ClientModes.All.Contains(m))
-                throw new UsageException($"unknown mode '{m}'");
+            if (!ClientModes.All.Contains(ModeSpec.Parse(m).Mode))
+                throw new UsageException($"unknown mode '{ModeSpec.Parse(m).Mode}'");
         }
-        // clientEnv is set in every client process, all modes alike.
+        // clientEnv is set in every client process, all modes alike; a mode written MODE@K=V+K=V adds its own.
         string dir = AppContext.BaseDirectory;
         using var server = BenchProcess.Start(Path.Combine(dir, "StreamList.Cli.dll"), $"serve --pods {pods}", env: null);
         string url = (await server.StandardOutput.ReadLineAsync())?.Trim() ?? throw new InvalidOperationException("the server printed no URL");
@@ -45,8 +45,13 @@ internal static class Orchestrator
         return 0;
     }
 
-    private static async Task<Measurement> RunClientAsync(string dir, string mode, string url, int pods, Dictionary<string, string> env)
+    /// <summary>Runs one client process; the measurement is labelled with the whole spec, so variants of a mode group apart.</summary>
+    private static async Task<Measurement> RunClientAsync(string dir, string spec, string url, int pods, Dictionary<string, string> clientEnv)
     {
+        var (mode, modeEnv) = ModeSpec.Parse(spec);
+        var env = new Dictionary<string, string>(clientEnv);
+        foreach (var (k, v) in modeEnv)
+            env[k] = v;
         using var client = BenchProcess.Start(Path.Combine(dir, "StreamList.MemoryBench.dll"), $"client --mode {mode} --server {url} --pods {pods}", env);
         var stdout = client.StandardOutput.ReadToEndAsync();
         var stderr = client.StandardError.ReadToEndAsync();
@@ -54,13 +59,13 @@ internal static class Orchestrator
         string line = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
         try
         {
-            return JsonSerializer.Deserialize<Measurement>(line, Measurement.Json)!;
+            return JsonSerializer.Deserialize<Measurement>(line, Measurement.Json)! with { Mode = spec };
         }
         catch (JsonException)
         {
             // The process died without a result (e.g. out of memory): record how it failed.
             string err = (await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(l => l.Contains("Exception", StringComparison.Ordinal)) ?? (await stderr).Trim();
-            return new Measurement { Mode = mode, Pods = pods, Ok = false, Error = $"exit code {client.ExitCode}: {err}" };
+            return new Measurement { Mode = spec, Pods = pods, Ok = false, Error = $"exit code {client.ExitCode}: {err}" };
         }
     }
 

@@ -7,8 +7,8 @@ namespace StreamList.MemoryBench;
 
 /// <summary>
 /// The storm benchmark: a server process with N pods whose compactions end every watch with 410. The
-/// steady heap of a synced informer is measured first (mode informer-objects, fresh process); then
-/// <c>streamlist sync</c> runs in a fresh process under DOTNET_GCHeapHardLimit = 2 × that heap, syncs,
+/// steady heap of a synced informer with the chosen store is measured first (mode informer-objects,
+/// informer-compact or informer-compressed, fresh process); then <c>streamlist sync</c> with that store runs in a fresh process under DOTNET_GCHeapHardLimit = 2 × that heap, syncs,
 /// and only then the server storms (rate MODIFIED/s, a compaction every few seconds) for S seconds;
 /// the child keeps running after the storm so it can converge. Prints one JSON line: survival,
 /// convergence, the child's summary (steady RSS at its sync, peak RSS after it), the relist peak
@@ -20,8 +20,17 @@ internal static class StormRun
     /// <param name="settleSeconds">Seconds to converge after the storm; null: max(60, pods / 2500). After the storm the
     /// informer needs a whole relist (and maybe a backoff) to converge: a 500k-pod list takes about a minute
     /// here, so the time to settle grows with the pods.</param>
-    public static async Task<int> RunAsync(int pods, int rate, double seconds, double compactEvery, double? settleSeconds, Dictionary<string, string> clientEnv)
+    /// <param name="store">objects, compact or compressed: the informer's store, in the steady measurement and in the storm.</param>
+    /// <param name="limitFactor">The informer's hard heap limit as a multiple of the steady heap.</param>
+    public static async Task<int> RunAsync(int pods, int rate, double seconds, double compactEvery, double? settleSeconds, string store, double limitFactor,
+        Dictionary<string, string> clientEnv)
     {
+        var (steadyMode, syncStore) = store switch
+        {
+            "objects" => ("informer-objects", "--store objects"),
+            "compact" => ("informer-compact", "--store compact"),
+            _ => ("informer-compressed", "--store compact --compression zstd"),
+        };
         double settle = settleSeconds ?? Math.Max(60, pods / 2500);
         // Each summary hashes every key and takes a full blocking collection: at 500k pods a few seconds, so not too often.
         double summaryEvery = Math.Max(5, pods / 25_000.0);
@@ -33,16 +42,16 @@ internal static class StormRun
         using var http = new HttpClient { BaseAddress = new Uri(url), Timeout = Timeout.InfiniteTimeSpan };
 
         Console.Error.WriteLine($"server {url}: measuring the steady heap of a synced informer");
-        var steady = await RunJsonAsync(Path.Combine(dir, "StreamList.MemoryBench.dll"), $"client --mode informer-objects --server {url} --pods {pods}", null);
+        var steady = await RunJsonAsync(Path.Combine(dir, "StreamList.MemoryBench.dll"), $"client --mode {steadyMode} --server {url} --pods {pods}", null);
         double steadyHeapMiB = steady.GetProperty("heapMiB").GetDouble();
-        long limit = (long)(2 * steadyHeapMiB * 1048576);
+        long limit = (long)(limitFactor * steadyHeapMiB * 1048576);
         Console.Error.WriteLine($"steady heap {steadyHeapMiB:0} MiB; sync under a {limit / 1048576} MiB hard limit, then a storm at {rate}/s, compaction every {compactEvery} s, for {seconds} s");
 
         var env = new Dictionary<string, string>(clientEnv); // GC settings for the informer's process, e.g. DOTNET_GCConserveMemory=5
         env["DOTNET_GCHeapHardLimit"] = limit.ToString("x", CultureInfo.InvariantCulture);
         var requestsBefore = await RequestsAsync(http);
         await using var sync = new SyncChild(BenchProcess.Start(cli,
-            $"sync --server {url} --resource pods --seconds 86400 --summary --summary-every {summaryEvery.ToString(CultureInfo.InvariantCulture)} --quiet", env));
+            $"sync --server {url} --resource pods {syncStore} --seconds 86400 --summary --summary-every {summaryEvery.ToString(CultureInfo.InvariantCulture)} --quiet", env));
         var last = await sync.UntilAsync(s => s.GetProperty("syncedRssMiB").ValueKind == JsonValueKind.Number, TimeSpan.MaxValue);
         double stormSeconds = 0;
         JsonElement state = default;
@@ -68,6 +77,7 @@ internal static class StormRun
         {
             ["mode"] = "storm",
             ["pods"] = pods,
+            ["store"] = store,
             ["rate"] = rate,
             ["compactEverySeconds"] = compactEvery,
             ["stormSeconds"] = Math.Round(stormSeconds, 1),

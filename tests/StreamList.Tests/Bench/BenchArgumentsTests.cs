@@ -28,6 +28,12 @@ public class BenchArgumentsTests
         Assert.Equal(100_000, run.GetValue(BenchCommands.RunPods));
         Assert.Empty(run.GetRequiredValue(BenchCommands.RunClientEnv));
         Assert.Null(BenchCommands.Root.Parse(["storm"]).GetValue(BenchCommands.Settle));
+        Assert.Equal("objects", BenchCommands.Root.Parse(["storm"]).GetValue(BenchCommands.StormStore));
+        Assert.Equal("compressed", BenchCommands.Root.Parse(["storm", "--store", "compressed"]).GetValue(BenchCommands.StormStore));
+        Assert.Single(BenchCommands.Root.Parse(["storm", "--store", "bytes"]).Errors);
+        Assert.Equal(2, BenchCommands.Root.Parse(["storm"]).GetValue(BenchCommands.LimitFactor));
+        Assert.Equal(1.12, BenchCommands.Root.Parse(["storm", "--limit-factor", "1.12"]).GetValue(BenchCommands.LimitFactor));
+        Assert.Equal("--limit-factor must be a number ≥ 1, not '0.5'", Assert.Single(BenchCommands.Root.Parse(["storm", "--limit-factor", "0.5"]).Errors).Message);
     }
 
     [Theory]
@@ -66,5 +72,25 @@ public class BenchArgumentsTests
     {
         var p = BenchCommands.Root.Parse(["client", "--pods", "10"]);
         Assert.Equal(2, p.Errors.Count);
+    }
+
+    [Fact]
+    public void A_mode_may_carry_its_own_environment()
+    {
+        var plain = ModeSpec.Parse("informer-objects");
+        Assert.Equal("informer-objects", plain.Mode);
+        Assert.Empty(plain.Env);
+        var (mode, env) = ModeSpec.Parse("informer-objects@DOTNET_gcServer=1+STREAMLIST_BENCH_GC=NoGCRegion:7500");
+        Assert.Equal("informer-objects", mode);
+        Assert.Equal(new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["STREAMLIST_BENCH_GC"] = "NoGCRegion:7500" }, env);
+        var e = Assert.Throws<UsageException>(() => ModeSpec.Parse("informer-objects@DOTNET_gcServer"));
+        Assert.StartsWith("--modes wants NAME=VALUE pairs", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Touch_takes_a_size_in_mebibytes()
+    {
+        Assert.Equal(3400, BenchCommands.Root.Parse(["touch"]).GetValue(BenchCommands.TouchMib));
+        Assert.Equal("--mib must be an integer ≥ 1, not '0'", Assert.Single(BenchCommands.Root.Parse(["touch", "--mib", "0"]).Errors).Message);
     }
 }
