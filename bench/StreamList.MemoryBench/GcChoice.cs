@@ -24,15 +24,19 @@ internal sealed class GcChoice : IDisposable
         string? value = Environment.GetEnvironmentVariable("STREAMLIST_BENCH_GC");
         if (string.IsNullOrEmpty(value))
             return choice;
-        if (value.StartsWith("NoGCRegion:", StringComparison.Ordinal))
+        if (value.StartsWith("NoGCRegion:", StringComparison.Ordinal)
+            && long.TryParse(value["NoGCRegion:".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out long mib) && mib > 0)
         {
-            long mib = long.Parse(value["NoGCRegion:".Length..], CultureInfo.InvariantCulture);
             if (!GC.TryStartNoGCRegion(mib * 1048576))
                 throw new InvalidOperationException($"TryStartNoGCRegion({mib} MiB) refused");
         }
-        else
+        else if (value is nameof(GCLatencyMode.SustainedLowLatency) or nameof(GCLatencyMode.LowLatency))
         {
             GCSettings.LatencyMode = Enum.Parse<GCLatencyMode>(value);
+        }
+        else
+        {
+            throw new UsageException($"STREAMLIST_BENCH_GC must be SustainedLowLatency, LowLatency or NoGCRegion:MiB, not '{value}'");
         }
         return choice;
     }

@@ -17,8 +17,9 @@ internal static class Orchestrator
         string[] modes = modeList.Split(',', StringSplitOptions.RemoveEmptyEntries);
         foreach (var m in modes)
         {
-            if (!ClientModes.All.Contains(ModeSpec.Parse(m).Mode))
-                throw new UsageException($"unknown mode '{ModeSpec.Parse(m).Mode}'");
+            string mode = ModeSpec.Parse(m).Mode; // also refuses a malformed environment before anything starts
+            if (!ClientModes.All.Contains(mode))
+                throw new UsageException($"unknown mode '{mode}'");
         }
         // clientEnv is set in every client process, all modes alike; a mode written MODE@K=V+K=V adds its own.
         string dir = AppContext.BaseDirectory;

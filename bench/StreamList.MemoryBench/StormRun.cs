@@ -8,7 +8,8 @@ namespace StreamList.MemoryBench;
 /// <summary>
 /// The storm benchmark: a server process with N pods whose compactions end every watch with 410. The
 /// steady heap of a synced informer with the chosen store is measured first (mode informer-objects,
-/// informer-compact or informer-compressed, fresh process); then <c>streamlist sync</c> with that store runs in a fresh process under DOTNET_GCHeapHardLimit = 2 × that heap, syncs,
+/// informer-compact or informer-compressed, fresh process); then <c>streamlist sync</c> with that store runs in
+/// a fresh process under DOTNET_GCHeapHardLimit = limit factor × that heap (default 2), syncs,
 /// and only then the server storms (rate MODIFIED/s, a compaction every few seconds) for S seconds;
 /// the child keeps running after the storm so it can converge. Prints one JSON line: survival,
 /// convergence, the child's summary (steady RSS at its sync, peak RSS after it), the relist peak

@@ -11,26 +11,19 @@ namespace StreamList.MemoryBench;
 /// </summary>
 internal static class TouchRun
 {
+    private const int Page = 4096;
+
     public static int Run(int mib)
     {
-        const int Page = 4096;
         var held = new List<byte[]>(mib);
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < mib; i++)
-        {
-            var array = new byte[1 << 20];
-            for (int j = 0; j < array.Length; j += Page)
-                array[j] = 1;
-            held.Add(array);
-        }
+            held.Add(WritePages(new byte[1 << 20]));
         double fresh = clock.Elapsed.TotalSeconds;
 
         clock.Restart();
         foreach (var array in held)
-        {
-            for (int j = 0; j < array.Length; j += Page)
-                array[j]++;
-        }
+            WritePages(array);
         double again = clock.Elapsed.TotalSeconds;
         held.Clear();
         GC.Collect();
@@ -38,12 +31,7 @@ internal static class TouchRun
         clock.Restart();
         long sum = 0;
         for (int i = 0; i < mib; i++)
-        {
-            var array = new byte[1 << 20];
-            for (int j = 0; j < array.Length; j += Page)
-                array[j] = 1;
-            sum += array[0];
-        }
+            sum += WritePages(new byte[1 << 20])[0];
         double garbage = clock.Elapsed.TotalSeconds;
         Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
         {
@@ -56,5 +44,13 @@ internal static class TouchRun
             ["checksum"] = sum,
         }));
         return 0;
+    }
+
+    /// <summary>Writes one byte in every page of <paramref name="array"/> (its first touch when the array is new).</summary>
+    private static byte[] WritePages(byte[] array)
+    {
+        for (int j = 0; j < array.Length; j += Page)
+            array[j]++;
+        return array;
     }
 }
