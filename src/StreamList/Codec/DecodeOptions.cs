@@ -30,6 +30,22 @@ public sealed record DecodeOptions
     /// </summary>
     public bool MetadataOnly { get; init; }
 
+    /// <summary>
+    /// Skip each object's own metadata.managedFields while decoding (protobuf bodies; JSON bodies
+    /// keep them): the entries are never built, so an object costs neither their parse (FieldsV1 is
+    /// JSON inside the protobuf) nor their memory. Exactly what <c>Transforms.DropManagedFields</c>
+    /// does after a decode (a template's or an embedded object's metadata keeps them), done during
+    /// it; an informer with that transform asks its list and watch for it
+    /// (<see cref="Http.ListRequest.SkipManagedFields"/>).
+    /// </summary>
+    public bool SkipManagedFields { get; init; }
+
     /// <summary>Largest single object, list item or watch frame accepted, checked before it is buffered.</summary>
     public int MaxMessageBytes { get; init; } = DecodeLimits.DefaultMaxMessageBytes;
+
+    /// <summary>These options, skipping managedFields too when a request asks (<see cref="Http.ListRequest.SkipManagedFields"/>).</summary>
+    internal DecodeOptions SkippingManagedFields(bool skip) => skip && !SkipManagedFields ? this with { SkipManagedFields = true } : this;
+
+    /// <summary>A reader over <paramref name="data"/> (at <paramref name="offset"/> in the body) with these options.</summary>
+    internal ProtoReader Reader(ReadOnlySpan<byte> data, long offset = 0) => new(data, offset, Strings, MaxDepth, SkipManagedFields);
 }

@@ -36,7 +36,7 @@ internal static class PartDecoder
     {
         try
         {
-            var r = new ProtoReader(data, offset, options.Strings, options.MaxDepth);
+            var r = options.Reader(data, offset);
             return read(ref r);
         }
         catch (KubernetesWireException e)

@@ -41,6 +41,14 @@ public sealed record ListRequest
     /// </summary>
     public ItemTaker? TakeItem { get; init; }
 
+    /// <summary>
+    /// Set by the informer when its transform drops metadata.managedFields
+    /// (<c>Transforms.DropManagedFields</c>): the built-in readers then skip them while decoding
+    /// (<see cref="DecodeOptions.SkipManagedFields"/>) instead of building what the transform
+    /// discards. A list function may ignore this: the transform still drops them.
+    /// </summary>
+    public bool SkipManagedFields { get; init; }
+
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {
         if (LabelSelector is not null) yield return new("labelSelector", LabelSelector);

@@ -43,6 +43,14 @@ public sealed record WatchRequest
     /// </summary>
     public ItemTaker? TakeItem { get; init; }
 
+    /// <summary>
+    /// Set by the informer when its transform drops metadata.managedFields
+    /// (<c>Transforms.DropManagedFields</c>): the built-in readers then skip them while decoding
+    /// (<see cref="DecodeOptions.SkipManagedFields"/>) instead of building what the transform
+    /// discards. A watch function may ignore this: the transform still drops them.
+    /// </summary>
+    public bool SkipManagedFields { get; init; }
+
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {
         yield return new("watch", "true");

@@ -32,6 +32,10 @@ namespace StreamList.Informers;
 /// All time through <see cref="TimeProvider"/>. Every store change is applied and distributed to
 /// handlers under <c>syncRoot</c>.
 ///
+/// With <c>Transforms.DropManagedFields</c> every list and watch request asks the reader to skip
+/// managedFields while decoding (<see cref="ListRequest.SkipManagedFields"/>); the transform still
+/// runs on what arrives.
+///
 /// Compact store: objects are stored from their wire bytes (<see cref="ItemTaker"/>): each protobuf
 /// list item and ADDED/MODIFIED event object is copied into an array the store owns (trimmed on the
 /// wire form by a built-in transform) and never decoded on the way in; handlers decode it lazily,
@@ -60,6 +64,7 @@ internal sealed class Reflector<T>
     private readonly RelistGate _gate;
     private readonly TagList _tags;
     private readonly MessageTrim? _wireTrim; // how items are stored from their bytes; null: as objects
+    private readonly bool _skipManagedFields; // the transform drops them: lists and watches need not build them
 
     private readonly object _passLock = new();
     private CancellationTokenSource? _pass;
@@ -90,6 +95,7 @@ internal sealed class Reflector<T>
         _tags = StreamListMetrics.Tags(resource);
         _shard = options.ShardSelector;
         _wireTrim = store.Mode != StoreMode.Objects ? Transforms.OnWire(options.Transform) : null;
+        _skipManagedFields = Transforms.OnWire(options.Transform) == MessageTrim.DropManagedFields;
     }
 
     /// <summary>The shard selector in force (null: the whole collection).</summary>
@@ -286,6 +292,7 @@ internal sealed class Reflector<T>
             LabelSelector = _options.LabelSelector,
             FieldSelector = _options.FieldSelector,
             ShardSelector = shard,
+            SkipManagedFields = _skipManagedFields,
             TakeItem = !_options.SkipUnchangedOnRelist && _wireTrim is null ? null : (id, message) =>
             {
                 if (_options.SkipUnchangedOnRelist && HeldUnchanged(shard, id.Namespace, id.Name, id.Uid, id.ResourceVersion))
@@ -340,6 +347,7 @@ internal sealed class Reflector<T>
         LabelSelector = _options.LabelSelector,
         FieldSelector = _options.FieldSelector,
         ShardSelector = shard,
+        SkipManagedFields = _skipManagedFields,
         AllowWatchBookmarks = true,
         TimeoutSeconds = ResourceVersionRules.WatchTimeoutSeconds(_options.MinWatchTimeout, _random),
     };

@@ -67,7 +67,7 @@ internal sealed class StorePayload<T>
 
     private T Decode(ReadOnlySpan<byte> message)
     {
-        var r = new ProtoReader(message, 0, _options.Strings, _options.MaxDepth);
+        var r = _options.Reader(message);
         var obj = (T)_kind!.ReadBody(ref r);
         if (obj is IKubernetesObject k)
         {
@@ -99,7 +99,7 @@ internal sealed class StorePayload<T>
 
     private V1ObjectMeta? ReadMetadata(ReadOnlySpan<byte> payload)
     {
-        var r = new ProtoReader(payload, 0, _options.Strings, _options.MaxDepth);
+        var r = _options.Reader(payload);
         return MetadataOnlyReader.ReadMetadata(ref r);
     }
 

@@ -8,6 +8,9 @@ namespace StreamList.Informers;
 /// Ready-made transforms for <see cref="InformerOptions{T}.Transform"/>. A compact store applies
 /// these two to the wire bytes themselves, so objects are still never decoded on the way in; any
 /// other transform needs the object, so a compact store then decodes each item and re-encodes it.
+/// With <see cref="DropManagedFields{T}"/> an informer also asks its list and watch not to build
+/// managedFields at all (<see cref="Http.ListRequest.SkipManagedFields"/>); the transform still
+/// runs, for list functions that ignore the request and for JSON bodies.
 /// </summary>
 public static class Transforms
 {

@@ -61,7 +61,7 @@ internal static class ProtobufWatchReader
         where T : class
     {
         var frame = frameMemory.Span;
-        var r = new ProtoReader(frame, offset, options.Strings, options.MaxDepth);
+        var r = options.Reader(frame, offset);
         string? type = null;
         int rawStart = -1, rawLength = 0;
         while (r.TryReadTag(out uint tag))

@@ -29,13 +29,21 @@ internal ref struct ProtoReader
     /// <summary>Strings of fields marked for interning go through this pool when set.</summary>
     public readonly Utf8StringPool? Strings;
 
-    public ProtoReader(ReadOnlySpan<byte> buffer, long baseOffset = 0, Utf8StringPool? strings = null, int maxDepth = DecodeLimits.DefaultMaxDepth)
+    /// <summary>
+    /// The object's own metadata.managedFields (ObjectMeta at depth 1; not a template's) are skipped,
+    /// never built: the generated ObjectMeta reader asks.
+    /// </summary>
+    public readonly bool SkipManagedFields;
+
+    public ProtoReader(ReadOnlySpan<byte> buffer, long baseOffset = 0, Utf8StringPool? strings = null, int maxDepth = DecodeLimits.DefaultMaxDepth,
+        bool skipManagedFields = false)
     {
         _buffer = buffer;
         _baseOffset = baseOffset;
         _limit = buffer.Length;
         _maxDepth = Math.Min(maxDepth, FieldPathBuffer.Capacity);
         Strings = strings;
+        SkipManagedFields = skipManagedFields;
     }
 
     /// <summary>Position within the span.</summary>

@@ -1079,7 +1079,10 @@ internal static partial class ProtobufCodec
                     break;
                 case 17:
                     r.Expect(tag, WireType.LengthDelimited, "managedFields");
-                    managedFieldsItems.Add(ReadV1ManagedFieldsEntry(ref r, null));
+                    if (r.SkipManagedFields && r.Depth == 1)
+                        r.SkipField(tag);
+                    else
+                        managedFieldsItems.Add(ReadV1ManagedFieldsEntry(ref r, null));
                     break;
                 default:
                     r.SkipField(tag);
