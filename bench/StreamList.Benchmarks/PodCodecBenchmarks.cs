@@ -32,6 +32,7 @@ public class PodCodecBenchmarks
 
     private PodSamples _samples = null!;
     private DecodeOptions _interned = null!;
+    private static readonly DecodeOptions s_skipManagedFields = DecodeOptions.Default with { SkipManagedFields = true };
     private PodPopulation _population = null!;
 
     [GlobalSetup]
@@ -87,6 +88,9 @@ public class PodCodecBenchmarks
     public V1Pod? StreamList_Decode_Interned() => Decode(_samples.Enveloped, _interned);
 
     [Benchmark(OperationsPerInvoke = PodCount), BenchmarkCategory("Decode")]
+    public V1Pod? StreamList_Decode_SkipManagedFields() => Decode(_samples.Enveloped, s_skipManagedFields);
+
+    [Benchmark(OperationsPerInvoke = PodCount), BenchmarkCategory("Decode")]
     public GooglePod? GoogleProtobuf_ParseFrom() => ParseGoogle(_samples.Messages);
 
     // ---- Decode, 20,000 distinct pods -----------------------------------------------------------
@@ -96,6 +100,9 @@ public class PodCodecBenchmarks
 
     [Benchmark(OperationsPerInvoke = PopulationCount), BenchmarkCategory("DecodePopulation")]
     public V1Pod? StreamList_Decode_Population() => Decode(_population.Enveloped, options: null);
+
+    [Benchmark(OperationsPerInvoke = PopulationCount), BenchmarkCategory("DecodePopulation")]
+    public V1Pod? StreamList_Decode_Population_SkipManagedFields() => Decode(_population.Enveloped, s_skipManagedFields);
 
     [Benchmark(OperationsPerInvoke = PopulationCount), BenchmarkCategory("DecodePopulation")]
     public GooglePod? GoogleProtobuf_ParseFrom_Population() => ParseGoogle(_population.Messages);

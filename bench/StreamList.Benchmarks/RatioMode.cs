@@ -40,6 +40,7 @@ internal static class RatioMode
             new("StreamList_Decode", codec.StreamList_Decode, 16, 4),
             new("StreamList_Decode_NoInterning", codec.StreamList_Decode_NoInterning, 16, 4),
             new("StreamList_Decode_Interned", codec.StreamList_Decode_Interned, 16, 4),
+            new("StreamList_Decode_SkipManagedFields", codec.StreamList_Decode_SkipManagedFields, 16, 4),
             new("GoogleProtobuf_ParseFrom", codec.GoogleProtobuf_ParseFrom, 16, 4),
         ]);
         int nextUnseen = 1_000_000; // far past the indexes any other group decodes
@@ -48,6 +49,7 @@ internal static class RatioMode
             new("KubernetesJson_Deserialize_String", codec.KubernetesJson_Deserialize_String, 16, 1),
             new("StreamList_Decode", codec.StreamList_Decode, 16, 1),
             new("StreamList_Decode_NoInterning", codec.StreamList_Decode_NoInterning, 16, 1),
+            new("StreamList_Decode_SkipManagedFields", codec.StreamList_Decode_SkipManagedFields, 16, 1),
             new("GoogleProtobuf_ParseFrom", codec.GoogleProtobuf_ParseFrom, 16, 1),
         ],
         beforeRound: () => { codec.UseUnseenPods(nextUnseen); nextUnseen += 16; },

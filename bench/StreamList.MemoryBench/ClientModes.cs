@@ -25,7 +25,8 @@ internal static class ClientModes
     [
         "streamlist-protobuf", "streamlist-protobuf-nointern", "streamlist-protobuf-discard", "streamlist-json",
         "kubernetesclient-json", "kubernetesclient-json-notimeout",
-        "informer-objects", "informer-objects-dropmanagedfields", "informer-compact", "informer-compressed", "relist-skip", "relist-noskip", "relist-compact", "relist-compressed",
+        "informer-objects", "informer-objects-dropmanagedfields", "informer-compact", "informer-compressed",
+        "informer-compact-dropmanagedfields", "informer-compressed-dropmanagedfields", "relist-skip", "relist-noskip", "relist-compact", "relist-compressed",
     ];
 
     public static async Task<int> RunAsync(string mode, string server, int pods)
@@ -45,6 +46,8 @@ internal static class ClientModes
             "informer-objects-dropmanagedfields" => await InformerAsync(client, mode, pods, StoreMode.Objects, Transforms.DropManagedFields),
             "informer-compact" => await InformerAsync(client, mode, pods, StoreMode.Compact),
             "informer-compressed" => await InformerAsync(client, mode, pods, StoreMode.Compressed),
+            "informer-compact-dropmanagedfields" => await InformerAsync(client, mode, pods, StoreMode.Compact, Transforms.DropManagedFields),
+            "informer-compressed-dropmanagedfields" => await InformerAsync(client, mode, pods, StoreMode.Compressed, Transforms.DropManagedFields),
             "relist-skip" => await RelistAsync(client, server, mode, pods, StoreMode.Objects, skip: true),
             "relist-noskip" => await RelistAsync(client, server, mode, pods, StoreMode.Objects, skip: false),
             "relist-compact" => await RelistAsync(client, server, mode, pods, StoreMode.Compact, skip: true),

@@ -45,6 +45,10 @@ internal static class CliOptions
     public static Option<string> RequiredText(string name, string valueName, string description, params string[] aliases) =>
         new(name, aliases) { HelpName = valueName, Description = description, Required = true };
 
+    /// <summary>Objects come without metadata.managedFields: skipped while decoding protobuf, dropped after decoding JSON.</summary>
+    public static Option<bool> DropManagedFields() =>
+        Flag("--drop-managed-fields", "objects without metadata.managedFields (protobuf: never decoded; JSON: dropped after decoding)");
+
     /// <summary>The progress line on stderr is off: for scripts that read stderr.</summary>
     public static Option<bool> Quiet() => Flag("--quiet", "no live progress line on stderr");
 

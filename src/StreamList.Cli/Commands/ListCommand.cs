@@ -17,7 +17,8 @@ namespace StreamList.Cli.Commands;
 /// <summary>
 /// <c>streamlist list</c>: lists one resource with StreamList's streaming decoder, with live progress
 /// on stderr. Each object is dropped once its key is taken (only the keys are kept, for keysSha256);
-/// <c>--hold</c> keeps every object, as a cache of decoded objects would. Prints
+/// <c>--hold</c> keeps every object, as a cache of decoded objects would (<c>--drop-managed-fields</c>:
+/// without managedFields, skipped while decoding protobuf). Prints
 /// <c>namespace/name resourceVersion</c> per object, or with <c>--summary</c> one JSON line
 /// <c>{items, bytes, seconds, peakRssMiB, heapMiB, keysSha256}</c>, heapMiB after a full collection
 /// with what was kept alive.
@@ -30,6 +31,7 @@ internal sealed class ListCommand : ICommand
     private readonly Option<int?> _pageSize = CliOptions.OptionalInt("--page-size", "N", "list in pages of N (default: one response)", min: 1);
     private readonly Option<bool> _noIntern = CliOptions.Flag("--no-intern", "do not share repeated strings between objects");
     private readonly Option<bool> _gzip = CliOptions.Flag("--gzip", "accept a gzip-compressed response");
+    private readonly Option<bool> _dropManagedFields = CliOptions.DropManagedFields();
     private readonly Option<bool> _hold = CliOptions.Flag("--hold", "keep every object in memory, as a cache of decoded objects would (default: keep only the keys)");
     private readonly Option<bool> _summary = CliOptions.Flag("--summary", "print one JSON line {items, bytes, seconds, peakRssMiB, heapMiB, keysSha256} instead of the keys");
     private readonly Option<bool> _quiet = CliOptions.Quiet();
@@ -43,6 +45,7 @@ internal sealed class ListCommand : ICommand
         Declaration.Add(_pageSize);
         Declaration.Add(_noIntern);
         Declaration.Add(_gzip);
+        Declaration.Add(_dropManagedFields);
         Declaration.Add(_hold);
         Declaration.Add(_summary);
         Declaration.Add(_quiet);
@@ -62,15 +65,16 @@ internal sealed class ListCommand : ICommand
             Decode = parsed.GetValue(_noIntern) ? DecodeOptions.NoInterning : DecodeOptions.Default,
         };
         bool summary = parsed.GetValue(_summary);
-        var result = await type.RunAsync(new ListEveryItem(client, _selection.Namespace(parsed), options, console, summary, parsed.GetValue(_hold), parsed.GetValue(_quiet), cancellationToken))
-            .ConfigureAwait(false);
+        var request = new ListRequest { SkipManagedFields = parsed.GetValue(_dropManagedFields) };
+        var result = await type.RunAsync(new ListEveryItem(client, _selection.Namespace(parsed), options, request, console, summary, parsed.GetValue(_hold),
+            parsed.GetValue(_quiet), cancellationToken)).ConfigureAwait(false);
         if (summary)
             console.Out.WriteLine(JsonSerializer.Serialize(result, ListResult.JsonOptions));
         return ExitCodes.Ok;
     }
 
-    private sealed record ListEveryItem(Kubernetes Client, string? Namespace, StreamingOptions Options, CliConsole Console, bool Summary, bool Hold, bool Quiet,
-        CancellationToken CancellationToken) : IResourceAction<ListResult>
+    private sealed record ListEveryItem(Kubernetes Client, string? Namespace, StreamingOptions Options, ListRequest Request, CliConsole Console, bool Summary,
+        bool Hold, bool Quiet, CancellationToken CancellationToken) : IResourceAction<ListResult>
     {
         public async Task<ListResult> RunAsync<T>()
             where T : class, IKubernetesObject<V1ObjectMeta>
@@ -81,11 +85,11 @@ internal sealed class ListCommand : ICommand
             var clock = Stopwatch.StartNew();
             await using (var display = Quiet ? null : ProgressDisplay.Start(Console.Error, () => $"listed {progress.Items:N0} items, {progress.Bytes / 1048576.0:N1} MiB, RSS {ProcessMemory.RssMiB():N0} MiB"))
             {
-                await foreach (var item in Client.ListStreamingAsync<T>(ResourceDescriptor.For<T>(Namespace), new ListRequest(), progress, Options, CancellationToken).ConfigureAwait(false))
+                await foreach (var item in Client.ListStreamingAsync<T>(ResourceDescriptor.For<T>(Namespace), Request, progress, Options, CancellationToken).ConfigureAwait(false))
                 {
                     keys.Add((item.Metadata.NamespaceProperty, item.Metadata.Name, item.Metadata.ResourceVersion));
                     if (Hold)
-                        held.Add(item);
+                        held.Add(Request.SkipManagedFields ? Transforms.DropManagedFields(item) : item); // a JSON body still has them
                     if (!Summary)
                         Console.Out.WriteLine($"{ObjectKey.For(item.Metadata)} {item.Metadata.ResourceVersion}");
                 }

@@ -32,6 +32,7 @@ internal sealed class SyncCommand : ICommand
     private readonly Option<double> _seconds = CliOptions.Double("--seconds", "S", "how long to run from the start (0: stop once synced)", min: 0, defaultValue: 0);
     private readonly Option<string> _store = CliOptions.Choice("--store", "how the cache holds objects", "objects", ["objects", "compact"]);
     private readonly Option<string> _compression = CliOptions.Choice("--compression", "with --store compact: zstd compresses each object with a dictionary trained from the first objects", "none", ["none", "zstd"]);
+    private readonly Option<bool> _dropManagedFields = CliOptions.DropManagedFields();
     private readonly Option<bool> _watchList = CliOptions.Flag("--watch-list", "sync through a WatchList stream (sendInitialEvents) instead of a list");
     private readonly Option<bool> _summary = CliOptions.Flag("--summary", "print the figures as one JSON line at the end");
     private readonly Option<double?> _summaryEvery = CliOptions.OptionalDouble("--summary-every", "S", "with --summary, also print it every S seconds", min: 0.1);
@@ -47,6 +48,7 @@ internal sealed class SyncCommand : ICommand
         Declaration.Add(_seconds);
         Declaration.Add(_store);
         Declaration.Add(_compression);
+        Declaration.Add(_dropManagedFields);
         Declaration.Add(_watchList);
         Declaration.Add(_summary);
         Declaration.Add(_summaryEvery);
@@ -73,7 +75,7 @@ internal sealed class SyncCommand : ICommand
         var group = _shards.Group(parsed);
         using var client = _cluster.Create(parsed);
         var settings = new SyncSettings(_selection.Namespace(parsed), TimeSpan.FromSeconds(parsed.GetValue(_seconds)), store, parsed.GetValue(_watchList),
-            parsed.GetValue(_quiet), every is { } e ? TimeSpan.FromSeconds(e) : null, shard, group, parsed.GetValue(_keysOut));
+            parsed.GetValue(_quiet), every is { } e ? TimeSpan.FromSeconds(e) : null, shard, group, parsed.GetValue(_keysOut), parsed.GetValue(_dropManagedFields));
         var result = await type.RunAsync(new Syncing(client, settings, console, cancellationToken)).ConfigureAwait(false);
         if (summary)
             console.Out.WriteLine(JsonSerializer.Serialize(result, ListResult.JsonOptions));
@@ -89,7 +91,7 @@ internal sealed class SyncCommand : ICommand
     }
 
     internal sealed record SyncSettings(string? Namespace, TimeSpan Duration, StoreMode Store, bool WatchList, bool Quiet, TimeSpan? SummaryEvery = null,
-        ShardSelector? Shard = null, ShardGroupOptions? Group = null, string? KeysOut = null);
+        ShardSelector? Shard = null, ShardGroupOptions? Group = null, string? KeysOut = null, bool DropManagedFields = false);
 
     internal static async Task<SyncResult> SyncAsync<T>(Kubernetes client, SyncSettings settings, CliConsole console, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
@@ -105,7 +107,14 @@ internal sealed class SyncCommand : ICommand
                 console.Error.WriteLine($"joined shard group {settings.Group!.Group} as {settings.Group.Identity}: members {string.Join(", ", group.Members)}");
         }
         await using var informer = new Informer<T>(client.CreateListWatch<T>(settings.Namespace, streaming),
-            new InformerOptions<T> { StoreMode = settings.Store, UseWatchList = settings.WatchList, RelistGate = gate, ShardSelector = group?.Selector ?? settings.Shard });
+            new InformerOptions<T>
+            {
+                StoreMode = settings.Store,
+                UseWatchList = settings.WatchList,
+                RelistGate = gate,
+                ShardSelector = group?.Selector ?? settings.Shard,
+                Transform = settings.DropManagedFields ? Transforms.DropManagedFields : null,
+            });
         if (group is not null)
             group.SelectorChanged += informer.ChangeShardSelector;
         var started = clock.Elapsed;

@@ -161,6 +161,16 @@ public sealed class CommandLineTests : IDisposable
 
         var nodes = Json(await RunAsync("sync", "--server", url, "--resource", "nodes", "--summary", "--quiet"));
         Assert.Equal(1, nodes.GetProperty("objects").GetInt32());
+
+        // Without managedFields (what they save is measured in docs/benchmarks.md): the same objects, the same bytes read.
+        foreach (string encoding in new[] { "protobuf", "json" })
+        {
+            var lean = Json(await RunAsync("list", "--server", url, "--resource", "pods", "--encoding", encoding, "--hold", "--drop-managed-fields", "--summary", "--quiet"));
+            Assert.Equal(protobuf.GetProperty("keysSha256").GetString(), lean.GetProperty("keysSha256").GetString());
+            Assert.Equal((encoding == "json" ? json : protobuf).GetProperty("bytes").GetInt64(), lean.GetProperty("bytes").GetInt64());
+        }
+        var leanSync = Json(await RunAsync("sync", "--server", url, "--resource", "pods", "--drop-managed-fields", "--summary", "--quiet"));
+        Assert.Equal((300, sync.GetProperty("keysSha256").GetString()), (leanSync.GetProperty("objects").GetInt32(), leanSync.GetProperty("keysSha256").GetString()));
     }
 
     private static JsonElement Json(CliRun.Result r)
