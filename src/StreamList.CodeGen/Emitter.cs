@@ -219,8 +219,8 @@ public static class Emitter
                         sb.Append($"{I}r.Expect(tag, WireType.LengthDelimited, \"{name}\");\n");
                         if (f.Value!.Message!.ClassName == ManagedFieldsEntry)
                         {
-                            // DecodeOptions.SkipManagedFields: the object's own entries (its metadata is at depth 1) are skipped, never built.
-                            sb.Append($"{I}if (r.SkipManagedFields && r.Depth == 1)\n{I}    r.SkipField(tag);\n{I}else\n    ");
+                            // DecodeOptions.SkipManagedFields: an object's own entries are skipped, never built.
+                            sb.Append($"{I}if (r.Depth == r.SkipManagedFieldsAtDepth)\n{I}    r.SkipField(tag);\n{I}else\n    ");
                         }
                         sb.Append($"{I}{list}.Add(Read{f.Value!.Message!.ClassName}(ref r, null));\n");
                         return;

@@ -34,9 +34,9 @@ public sealed record DecodeOptions
     /// Skip each object's own metadata.managedFields while decoding (protobuf bodies; JSON bodies
     /// keep them): the entries are never built, so an object costs neither their parse (FieldsV1 is
     /// JSON inside the protobuf) nor their memory. Exactly what <c>Transforms.DropManagedFields</c>
-    /// does after a decode (a template's or an embedded object's metadata keeps them), done during
-    /// it; an informer with that transform asks its list and watch for it
-    /// (<see cref="Http.ListRequest.SkipManagedFields"/>).
+    /// does to each object after a decode (a list's items are objects; a template's or an embedded
+    /// object's metadata keeps them), done during it; an informer with that transform asks its list
+    /// and watch for it (<see cref="Http.ListRequest.SkipManagedFields"/>).
     /// </summary>
     public bool SkipManagedFields { get; init; }
 
@@ -46,6 +46,10 @@ public sealed record DecodeOptions
     /// <summary>These options, skipping managedFields too when a request asks (<see cref="Http.ListRequest.SkipManagedFields"/>).</summary>
     internal DecodeOptions SkippingManagedFields(bool skip) => skip && !SkipManagedFields ? this with { SkipManagedFields = true } : this;
 
-    /// <summary>A reader over <paramref name="data"/> (at <paramref name="offset"/> in the body) with these options.</summary>
-    internal ProtoReader Reader(ReadOnlySpan<byte> data, long offset = 0) => new(data, offset, Strings, MaxDepth, SkipManagedFields);
+    /// <summary>
+    /// A reader over <paramref name="data"/> (at <paramref name="offset"/> in the body) with these
+    /// options; <paramref name="list"/>: the message is a list, whose items are the objects.
+    /// </summary>
+    internal ProtoReader Reader(ReadOnlySpan<byte> data, long offset = 0, bool list = false) =>
+        new(data, offset, Strings, MaxDepth, !SkipManagedFields ? 0 : list ? 2 : 1);
 }

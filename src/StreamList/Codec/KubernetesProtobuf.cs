@@ -57,7 +57,7 @@ public static class KubernetesProtobuf
             throw new KubernetesWireException(WireErrorKind.MessageTooLarge, baseOffset + header.RawOffset, "raw",
                 $"object of {header.RawLength} bytes exceeds the {options.MaxMessageBytes}-byte limit");
         var kind = KindOf(header, expected, baseOffset);
-        var r = options.Reader(data.Slice(header.RawOffset, header.RawLength), baseOffset + header.RawOffset);
+        var r = options.Reader(data.Slice(header.RawOffset, header.RawLength), baseOffset + header.RawOffset, list: kind.ItemType is not null);
         var obj = MetadataOnlyReader.For(kind, options)(ref r);
         if (obj is IKubernetesObject k)
         {

@@ -30,20 +30,20 @@ internal ref struct ProtoReader
     public readonly Utf8StringPool? Strings;
 
     /// <summary>
-    /// The object's own metadata.managedFields (ObjectMeta at depth 1; not a template's) are skipped,
-    /// never built: the generated ObjectMeta reader asks.
+    /// ObjectMeta.managedFields read at this depth are skipped, never built (the generated ObjectMeta
+    /// reader asks): 1 for an object's own metadata, 2 for a list's items; 0 keeps every one.
     /// </summary>
-    public readonly bool SkipManagedFields;
+    public readonly int SkipManagedFieldsAtDepth;
 
     public ProtoReader(ReadOnlySpan<byte> buffer, long baseOffset = 0, Utf8StringPool? strings = null, int maxDepth = DecodeLimits.DefaultMaxDepth,
-        bool skipManagedFields = false)
+        int skipManagedFieldsAtDepth = 0)
     {
         _buffer = buffer;
         _baseOffset = baseOffset;
         _limit = buffer.Length;
         _maxDepth = Math.Min(maxDepth, FieldPathBuffer.Capacity);
         Strings = strings;
-        SkipManagedFields = skipManagedFields;
+        SkipManagedFieldsAtDepth = skipManagedFieldsAtDepth;
     }
 
     /// <summary>Position within the span.</summary>

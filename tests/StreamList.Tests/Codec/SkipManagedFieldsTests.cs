@@ -117,6 +117,18 @@ public class SkipManagedFieldsTests
         }
     }
 
+    [Fact]
+    public void A_whole_list_decode_skips_them_in_every_item_as_the_streaming_reader_does()
+    {
+        var list = new V1PodList { Metadata = new V1ListMeta { ResourceVersion = "9" }, Items = [PodFixture.Create(4, 0), PodFixture.Create(4, 1)] };
+        var body = KubernetesProtobuf.Encode(list);
+        var kept = KubernetesProtobuf.Decode<V1PodList>(body);
+        Assert.All(kept.Items, p => Assert.NotEmpty(p.Metadata.ManagedFields));
+        var skipped = KubernetesProtobuf.Decode<V1PodList>(body, Skip);
+        Assert.Equal(Json(kept.Items.Select(p => { p.Metadata.ManagedFields = null; return p; })), Json(skipped.Items));
+        Assert.Equal("9", skipped.Metadata.ResourceVersion);
+    }
+
     private static async Task<List<WatchEvent<V1Pod>>> Watch(PipeReader body, DecodeOptions options)
     {
         var events = new List<WatchEvent<V1Pod>>();

@@ -1079,7 +1079,7 @@ internal static partial class ProtobufCodec
                     break;
                 case 17:
                     r.Expect(tag, WireType.LengthDelimited, "managedFields");
-                    if (r.SkipManagedFields && r.Depth == 1)
+                    if (r.Depth == r.SkipManagedFieldsAtDepth)
                         r.SkipField(tag);
                     else
                         managedFieldsItems.Add(ReadV1ManagedFieldsEntry(ref r, null));
