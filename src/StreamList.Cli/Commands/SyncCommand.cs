@@ -93,6 +93,17 @@ internal sealed class SyncCommand : ICommand
     internal sealed record SyncSettings(string? Namespace, TimeSpan Duration, StoreMode Store, bool WatchList, bool Quiet, TimeSpan? SummaryEvery = null,
         ShardSelector? Shard = null, ShardGroupOptions? Group = null, string? KeysOut = null, bool DropManagedFields = false);
 
+    /// <summary>The informer <paramref name="settings"/> ask for.</summary>
+    internal static InformerOptions<T> InformerOptionsFor<T>(SyncSettings settings, RelistGate gate, ShardSelector? shard)
+        where T : class, IKubernetesObject<V1ObjectMeta> => new()
+    {
+        StoreMode = settings.Store,
+        UseWatchList = settings.WatchList,
+        RelistGate = gate,
+        ShardSelector = shard,
+        Transform = settings.DropManagedFields ? Transforms.DropManagedFields : null,
+    };
+
     internal static async Task<SyncResult> SyncAsync<T>(Kubernetes client, SyncSettings settings, CliConsole console, CancellationToken cancellationToken)
         where T : class, IKubernetesObject<V1ObjectMeta>
     {
@@ -107,14 +118,7 @@ internal sealed class SyncCommand : ICommand
                 console.Error.WriteLine($"joined shard group {settings.Group!.Group} as {settings.Group.Identity}: members {string.Join(", ", group.Members)}");
         }
         await using var informer = new Informer<T>(client.CreateListWatch<T>(settings.Namespace, streaming),
-            new InformerOptions<T>
-            {
-                StoreMode = settings.Store,
-                UseWatchList = settings.WatchList,
-                RelistGate = gate,
-                ShardSelector = group?.Selector ?? settings.Shard,
-                Transform = settings.DropManagedFields ? Transforms.DropManagedFields : null,
-            });
+            InformerOptionsFor<T>(settings, gate, group?.Selector ?? settings.Shard));
         if (group is not null)
             group.SelectorChanged += informer.ChangeShardSelector;
         var started = clock.Elapsed;

@@ -41,6 +41,9 @@ internal static partial class ReflectorLog
     [LoggerMessage(12, LogLevel.Warning, "{Resource}: skipped {Key}: {Reason} {Error}")]
     public static partial void ObjectSkipped(ILogger logger, string resource, string key, string reason, string error, Exception? exception);
 
+    [LoggerMessage(13, LogLevel.Warning, "{Resource}: the transform threw on deleted {Key}; handlers get it as received: {Error}")]
+    public static partial void DeleteNotTransformed(ILogger logger, string resource, string key, string error, Exception exception);
+
     [LoggerMessage(20, LogLevel.Warning, "{Resource}: the server did not echo shardSelector \"{Selector}\" (KEP-5866 sharding unavailable: an older server or the ShardedListAndWatch gate off); filtering items and events here ({Filtered} so far)")]
     public static partial void ShardSelectorIgnored(ILogger logger, string resource, string selector, long filtered);
 }

@@ -43,9 +43,9 @@ public sealed record ListRequest
 
     /// <summary>
     /// Set by the informer when its transform drops metadata.managedFields
-    /// (<c>Transforms.DropManagedFields</c>): the built-in readers then skip them while decoding
-    /// (<see cref="DecodeOptions.SkipManagedFields"/>) instead of building what the transform
-    /// discards. A list function may ignore this: the transform still drops them.
+    /// (the method <c>Transforms.DropManagedFields</c> itself): the built-in protobuf readers then skip
+    /// them while decoding (<see cref="DecodeOptions.SkipManagedFields"/>) instead of building what the
+    /// transform discards; JSON bodies keep them. A list function may ignore this: the transform still drops them.
     /// </summary>
     public bool SkipManagedFields { get; init; }
 

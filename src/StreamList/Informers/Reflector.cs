@@ -565,16 +565,31 @@ internal sealed class Reflector<T>
         }
     }
 
-    private void Delete(T obj)
+    /// <summary>
+    /// Removes a deleted object. As client-go's DeltaFIFO, the transform runs on the deleted object
+    /// too (handlers see it as they saw its updates, whichever encoding or list/watch function brought
+    /// it); if the transform throws, the object is still deleted, handed out as received, and logged.
+    /// </summary>
+    private void Delete(T received)
     {
-        if (obj.Metadata is not { Name.Length: > 0 } meta)
+        if (received.Metadata is not { Name.Length: > 0 })
         {
-            Skip(KeyOf(obj), "a delete without metadata.name", null);
+            Skip(KeyOf(received), "a delete without metadata.name", null);
             return;
         }
+        T obj = received;
+        try
+        {
+            obj = _options.Transform is { } t ? t(received) : received;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ReflectorLog.DeleteNotTransformed(_logger, _resource, KeyOf(received), e.Message, e);
+        }
+        var meta = received.Metadata;
         lock (_syncRoot)
         {
-            if (OutsideShard(obj.Metadata?.Uid, meta.NamespaceProperty))
+            if (OutsideShard(meta.Uid, meta.NamespaceProperty))
                 return;
             if (_store.Delete(ObjectKey.For(meta), obj) is { } d)
                 _processor.Distribute(d);

@@ -10,7 +10,8 @@ namespace StreamList.Informers;
 /// other transform needs the object, so a compact store then decodes each item and re-encodes it.
 /// With <see cref="DropManagedFields{T}"/> an informer also asks its list and watch not to build
 /// managedFields at all (<see cref="Http.ListRequest.SkipManagedFields"/>); the transform still
-/// runs, for list functions that ignore the request and for JSON bodies.
+/// runs, for list functions that ignore the request and for JSON bodies. Only the methods of this
+/// class are recognised (<c>Transform = Transforms.DropManagedFields</c>), not a lambda that calls one.
 /// </summary>
 public static class Transforms
 {

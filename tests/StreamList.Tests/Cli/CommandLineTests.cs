@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using StreamList.Cli;
+using StreamList.Cli.Commands;
+using StreamList.Informers;
+using StreamList.Memory;
 using StreamList.Tests.Support;
 using StreamList.Testing.Server;
 
@@ -171,6 +174,18 @@ public sealed class CommandLineTests : IDisposable
         }
         var leanSync = Json(await RunAsync("sync", "--server", url, "--resource", "pods", "--drop-managed-fields", "--summary", "--quiet"));
         Assert.Equal((300, sync.GetProperty("keysSha256").GetString()), (leanSync.GetProperty("objects").GetInt32(), leanSync.GetProperty("keysSha256").GetString()));
+    }
+
+    [Fact]
+    public void Sync_with_drop_managed_fields_runs_the_informer_with_the_transform_its_list_and_watch_recognise()
+    {
+        var settings = new SyncCommand.SyncSettings(null, TimeSpan.Zero, StoreMode.Objects, WatchList: false, Quiet: true);
+        var gate = new RelistGate();
+        Assert.Null(SyncCommand.InformerOptionsFor<k8s.Models.V1Pod>(settings, gate, null).Transform);
+        var lean = SyncCommand.InformerOptionsFor<k8s.Models.V1Pod>(settings with { DropManagedFields = true }, gate, null);
+        // The method group itself: what the reflector recognises to ask for SkipManagedFields (SkipManagedFieldsRequestTests).
+        Assert.Equal(typeof(Transforms).GetMethod(nameof(Transforms.DropManagedFields))!.MakeGenericMethod(typeof(k8s.Models.V1Pod)), lean.Transform!.Method);
+        Assert.Null(lean.Transform.Target);
     }
 
     private static JsonElement Json(CliRun.Result r)

@@ -292,6 +292,45 @@ public class ReflectorClientGoTests
     }
 
     [Fact]
+    public async Task The_transform_runs_on_deleted_objects_too_and_one_that_throws_still_deletes()
+    {
+        // client-go's DeltaFIFO transforms every delta but a tombstone, deletes included.
+        var lw = new ScriptedListWatch();
+        lw.NextList(new ListAnswer([Pod("a", "10"), Pod("b", "11")], "100"));
+        var w1 = lw.NextWatch();
+        var (informer, _, _) = Create(lw, o => o with
+        {
+            Transform = p =>
+            {
+                if (p.Metadata.ResourceVersion == "666")
+                    throw new InvalidOperationException("cannot transform");
+                p.Metadata.Labels = new Dictionary<string, string> { ["transformed"] = "yes" };
+                return p;
+            },
+        });
+        var deleted = new List<V1Pod>();
+        informer.AddEventHandler(ResourceEventHandler<V1Pod>.From(onDelete: (pod, _) =>
+        {
+            lock (deleted)
+                deleted.Add(pod);
+        }));
+        informer.Start();
+        Assert.True(await informer.WaitForSyncAsync().WaitAsync(Guard));
+        w1.TryWrite(Ev(WatchEventKind.Deleted, Pod("a", "101")));
+        w1.TryWrite(Ev(WatchEventKind.Deleted, Pod("b", "666")));
+        await FakeTime.Until(() => { lock (deleted) return deleted.Count == 2; });
+
+        Assert.Empty(informer.Store.ListKeys());
+        Assert.Equal(0, informer.Statistics.ObjectsSkipped);
+        lock (deleted)
+        {
+            Assert.Equal("yes", deleted.Single(p => p.Metadata.Name == "a").Metadata.Labels["transformed"]);
+            Assert.Null(deleted.Single(p => p.Metadata.Name == "b").Metadata.Labels); // handed out as received
+        }
+        await informer.StopAsync();
+    }
+
+    [Fact]
     public async Task WaitForSync_completes_false_when_the_informer_stops_before_it_synced()
     {
         var lw = new ScriptedListWatch(); // no list answer: it never syncs

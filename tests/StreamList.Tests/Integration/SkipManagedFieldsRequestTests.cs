@@ -79,14 +79,15 @@ public class SkipManagedFieldsRequestTests
         }
     }
 
-    public static TheoryData<StoreMode, bool> Modes => new()
+    public static TheoryData<StoreMode, bool, bool> Modes => new()
     {
-        { StoreMode.Objects, true }, { StoreMode.Objects, false }, { StoreMode.Compact, true }, { StoreMode.Compact, false },
+        { StoreMode.Objects, true, false }, { StoreMode.Objects, false, false }, { StoreMode.Compact, true, false }, { StoreMode.Compact, false, false },
+        { StoreMode.Compressed, true, false }, { StoreMode.Objects, true, true }, { StoreMode.Objects, false, true },
     };
 
     [Theory]
     [MemberData(nameof(Modes))]
-    public async Task An_informer_dropping_managedFields_asks_every_list_and_watch_to_skip_them(StoreMode mode, bool drop)
+    public async Task An_informer_dropping_managedFields_asks_every_list_and_watch_to_skip_them(StoreMode mode, bool drop, bool watchList)
     {
         await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 60 });
         using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
@@ -94,6 +95,7 @@ public class SkipManagedFieldsRequestTests
         await using var informer = new Informer<V1Pod>(recording.ListWatch, new InformerOptions<V1Pod>
         {
             StoreMode = mode,
+            UseWatchList = watchList,
             RelistGate = new RelistGate(),
             Transform = drop ? Transforms.DropManagedFields : null,
         });
@@ -107,7 +109,10 @@ public class SkipManagedFieldsRequestTests
         Assert.Equal(server.GetState().KeysSha256, KeysSha256.Compute(informer.Store.List()));
         Assert.All(informer.Store.List(), p => Assert.Equal(drop, p.Metadata.ManagedFields is null));
         lock (recording.Lists)
+        {
+            Assert.Equal(watchList, recording.Lists.Count == 0);
             Assert.All(recording.Lists, r => Assert.Equal(drop, r.SkipManagedFields));
+        }
         lock (recording.Watches)
         {
             Assert.NotEmpty(recording.Watches);
