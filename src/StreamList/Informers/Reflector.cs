@@ -94,8 +94,9 @@ internal sealed class Reflector<T>
         _gate = options.RelistGate ?? new RelistGate();
         _tags = StreamListMetrics.Tags(resource);
         _shard = options.ShardSelector;
-        _wireTrim = store.Mode != StoreMode.Objects ? Transforms.OnWire(options.Transform) : null;
-        _skipManagedFields = Transforms.OnWire(options.Transform) == MessageTrim.DropManagedFields;
+        var trim = Transforms.OnWire(options.Transform);
+        _wireTrim = store.Mode != StoreMode.Objects ? trim : null;
+        _skipManagedFields = trim == MessageTrim.DropManagedFields;
     }
 
     /// <summary>The shard selector in force (null: the whole collection).</summary>
@@ -572,7 +573,7 @@ internal sealed class Reflector<T>
     /// </summary>
     private void Delete(T received)
     {
-        if (received.Metadata is not { Name.Length: > 0 })
+        if (received.Metadata is not { Name.Length: > 0 } meta)
         {
             Skip(KeyOf(received), "a delete without metadata.name", null);
             return;
@@ -586,7 +587,6 @@ internal sealed class Reflector<T>
         {
             ReflectorLog.DeleteNotTransformed(_logger, _resource, KeyOf(received), e.Message, e);
         }
-        var meta = received.Metadata;
         lock (_syncRoot)
         {
             if (OutsideShard(meta.Uid, meta.NamespaceProperty))
