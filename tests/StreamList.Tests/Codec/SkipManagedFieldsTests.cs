@@ -19,7 +19,7 @@ namespace StreamList.Tests.Codec;
 /// </summary>
 public class SkipManagedFieldsTests
 {
-    private static readonly DecodeOptions Skip = DecodeOptions.Default with { SkipManagedFields = true };
+    private static readonly DecodeOptions Skipping = DecodeOptions.Default with { SkipManagedFields = true };
 
     public static TheoryData<string> Names => Fixtures.All();
 
@@ -36,7 +36,7 @@ public class SkipManagedFieldsTests
     {
         var pb = Fixtures.Protobuf(name);
         var type = FixtureConformanceTests.TypeOf(name);
-        var skipped = KubernetesProtobuf.Decode(pb, type, Skip);
+        var skipped = KubernetesProtobuf.Decode(pb, type, Skipping);
         Assert.Equal(Dropped(KubernetesProtobuf.Decode(pb, type)), KubernetesJsonUtil.Serialize(skipped));
         if (skipped is IMetadata<V1ObjectMeta> { Metadata: { } m })
             Assert.Null(m.ManagedFields);
@@ -70,7 +70,7 @@ public class SkipManagedFieldsTests
         Assert.Equal(WireErrorKind.InvalidValue, e.Kind);
         Assert.Contains("managedFields", e.FieldPath, StringComparison.Ordinal);
 
-        var skipped = KubernetesProtobuf.Decode<V1Pod>(bytes, Skip);
+        var skipped = KubernetesProtobuf.Decode<V1Pod>(bytes, Skipping);
         Assert.Null(skipped.Metadata.ManagedFields);
         Assert.Equal(Dropped(PodFixture.Copy(pod)), KubernetesJsonUtil.Serialize(skipped));
     }
@@ -94,8 +94,8 @@ public class SkipManagedFieldsTests
         var body = KubernetesProtobuf.Encode(list);
         string expected = Json((await List(SplitPipe.From(body), DecodeOptions.Default)).Select(p => { p.Metadata.ManagedFields = null; return p; }));
         for (int cut = 0; cut <= body.Length; cut++)
-            Assert.Equal(expected, Json(await List(SplitPipe.From(body, cut), Skip)));
-        Assert.Equal(expected, Json(await List(SplitPipe.OneByteAtATime(body), Skip)));
+            Assert.Equal(expected, Json(await List(SplitPipe.From(body, cut), Skipping)));
+        Assert.Equal(expected, Json(await List(SplitPipe.OneByteAtATime(body), Skipping)));
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public class SkipManagedFieldsTests
             var progress = new ListProgress();
             var e = await Assert.ThrowsAsync<KubernetesWireException>(async () =>
             {
-                await foreach (var _ in ProtobufListReader.ReadAsync<V1Pod>(SplitPipe.From(body.AsMemory(0, length)), progress, Skip, CancellationToken.None))
+                await foreach (var _ in ProtobufListReader.ReadAsync<V1Pod>(SplitPipe.From(body.AsMemory(0, length)), progress, Skipping, CancellationToken.None))
                 {
                 }
             });
@@ -124,7 +124,7 @@ public class SkipManagedFieldsTests
         var body = KubernetesProtobuf.Encode(list);
         var kept = KubernetesProtobuf.Decode<V1PodList>(body);
         Assert.All(kept.Items, p => Assert.NotEmpty(p.Metadata.ManagedFields));
-        var skipped = KubernetesProtobuf.Decode<V1PodList>(body, Skip);
+        var skipped = KubernetesProtobuf.Decode<V1PodList>(body, Skipping);
         Assert.Equal(Json(kept.Items.Select(p => { p.Metadata.ManagedFields = null; return p; })), Json(skipped.Items));
         Assert.Equal("9", skipped.Metadata.ResourceVersion);
     }
@@ -147,7 +147,7 @@ public class SkipManagedFieldsTests
         string expected = Json(full.Select(e => { e.Object.Metadata.ManagedFields = null; return e.Object; }));
         for (int cut = 0; cut <= body.Length; cut++)
         {
-            var events = await Watch(SplitPipe.From(body, cut), Skip);
+            var events = await Watch(SplitPipe.From(body, cut), Skipping);
             Assert.Equal([WatchEventKind.Added, WatchEventKind.Modified], events.Select(e => e.Type));
             Assert.Equal(expected, Json(events.Select(e => e.Object)));
         }
@@ -166,7 +166,7 @@ public class SkipManagedFieldsTests
             Revision = 1,
         };
         var bytes = KubernetesProtobuf.Encode(revision);
-        var decoded = KubernetesProtobuf.Decode<V1ControllerRevision>(bytes, Skip);
+        var decoded = KubernetesProtobuf.Decode<V1ControllerRevision>(bytes, Skipping);
         var pod = Assert.IsType<V1Pod>(decoded.Data);
         Assert.Equal(inner.Metadata.ManagedFields.Count, pod.Metadata.ManagedFields.Count);
         Assert.Equal(inner.Metadata.Name, pod.Metadata.Name);
