@@ -15,11 +15,13 @@ namespace StreamList.Tests.Codec;
 /// <summary>
 /// <see cref="DecodeOptions.SkipManagedFields"/>: an object decodes as if its managedFields had
 /// been dropped after a full decode, and the entries are never parsed (a FieldsV1 that is not
-/// JSON fails only a decode that keeps them), through every protobuf reader, split anywhere.
+/// JSON fails only a decode that keeps them), through the public list and watch body readers, split anywhere.
 /// </summary>
 public class SkipManagedFieldsTests
 {
     private static readonly DecodeOptions Skipping = DecodeOptions.Default with { SkipManagedFields = true };
+    private const string ProtobufList = "application/vnd.kubernetes.protobuf";
+    private const string ProtobufWatch = "application/vnd.kubernetes.protobuf;stream=watch";
 
     public static TheoryData<string> Names => Fixtures.All();
 
@@ -79,7 +81,7 @@ public class SkipManagedFieldsTests
     {
         var items = new List<V1Pod>();
         var progress = new ListProgress();
-        await foreach (var pod in ProtobufListReader.ReadAsync<V1Pod>(body, progress, options, CancellationToken.None))
+        await foreach (var pod in ListBody.ReadAsync<V1Pod>(body, ProtobufList, progress, options))
             items.Add(pod);
         Assert.True(progress.Complete);
         return items;
@@ -108,7 +110,7 @@ public class SkipManagedFieldsTests
             var progress = new ListProgress();
             var e = await Assert.ThrowsAsync<KubernetesWireException>(async () =>
             {
-                await foreach (var _ in ProtobufListReader.ReadAsync<V1Pod>(SplitPipe.From(body.AsMemory(0, length)), progress, Skipping, CancellationToken.None))
+                await foreach (var _ in ListBody.ReadAsync<V1Pod>(SplitPipe.From(body.AsMemory(0, length)), ProtobufList, progress, Skipping))
                 {
                 }
             });
@@ -132,7 +134,7 @@ public class SkipManagedFieldsTests
     private static async Task<List<WatchEvent<V1Pod>>> Watch(PipeReader body, DecodeOptions options)
     {
         var events = new List<WatchEvent<V1Pod>>();
-        await foreach (var e in ProtobufWatchReader.ReadAsync<V1Pod>(body, options, CancellationToken.None))
+        await foreach (var e in WatchBody.ReadAsync<V1Pod>(body, ProtobufWatch, options))
             events.Add(e);
         return events;
     }
