@@ -41,6 +41,7 @@ internal static class RatioMode
             new("StreamList_Decode_NoInterning", codec.StreamList_Decode_NoInterning, 16, 4),
             new("StreamList_Decode_Interned", codec.StreamList_Decode_Interned, 16, 4),
             new("StreamList_Decode_SkipManagedFields", codec.StreamList_Decode_SkipManagedFields, 16, 4),
+            new("StreamList_Decode_ShareParts", codec.StreamList_Decode_ShareParts, 16, 4),
             new("GoogleProtobuf_ParseFrom", codec.GoogleProtobuf_ParseFrom, 16, 4),
         ]);
         int nextUnseen = 1_000_000; // far past the indexes any other group decodes
@@ -50,6 +51,7 @@ internal static class RatioMode
             new("StreamList_Decode", codec.StreamList_Decode, 16, 1),
             new("StreamList_Decode_NoInterning", codec.StreamList_Decode_NoInterning, 16, 1),
             new("StreamList_Decode_SkipManagedFields", codec.StreamList_Decode_SkipManagedFields, 16, 1),
+            new("StreamList_Decode_ShareParts", codec.StreamList_Decode_ShareParts, 16, 1),
             new("GoogleProtobuf_ParseFrom", codec.GoogleProtobuf_ParseFrom, 16, 1),
         ],
         beforeRound: () => { codec.UseUnseenPods(nextUnseen); nextUnseen += 16; },

@@ -11,8 +11,9 @@ namespace StreamList.Benchmarks;
 
 /// <summary>
 /// A protobuf watch stream of 1,000 MODIFIED pod events (fixture seed 1) read on one thread into
-/// each store mode, as the reflector applies them: Objects decodes every pod and stores it (with
-/// managedFields, or skipping them as an informer with <c>Transforms.DropManagedFields</c> asks);
+/// each store mode, as the reflector applies them: Objects decodes every pod, sharing repeated parts
+/// as an informer asks (<c>DecodeOptions.ShareParts</c>; not with a transform of the user's own), and
+/// stores it (with managedFields, or skipping them as an informer with <c>Transforms.DropManagedFields</c> asks);
 /// Compact and Compressed take each object's bytes from the stream (no decode) and store an owned
 /// copy (compressed with a dictionary already trained). Throughput = <see cref="StreamBytes"/> ÷ mean.
 /// </summary>
@@ -24,6 +25,7 @@ public class WatchDecodeBenchmarks
     private byte[] _stream = [];
     private readonly InformerStore<V1Pod> _objects = new(StoreMode.Objects, null, null);
     private readonly InformerStore<V1Pod> _objectsSkipping = new(StoreMode.Objects, null, null);
+    private readonly InformerStore<V1Pod> _objectsOwnParts = new(StoreMode.Objects, null, null);
     private readonly InformerStore<V1Pod> _compact = new(StoreMode.Compact, null, null);
     private readonly InformerStore<V1Pod> _compressed = new(StoreMode.Compressed, null, null);
 
@@ -43,11 +45,15 @@ public class WatchDecodeBenchmarks
     private PipeReader Reader() => PipeReader.Create(new ReadOnlySequence<byte>(_stream));
 
     [Benchmark(Baseline = true)]
-    public Task<int> IntoObjects() => Decoded(_objects, DecodeOptions.Default);
+    public Task<int> IntoObjects() => Decoded(_objects, DecodeOptions.Default with { ShareParts = true });
 
     /// <summary>An informer with <c>Transforms.DropManagedFields</c>: its watch skips them while decoding.</summary>
     [Benchmark]
-    public Task<int> IntoObjectsSkippingManagedFields() => Decoded(_objectsSkipping, DecodeOptions.Default with { SkipManagedFields = true });
+    public Task<int> IntoObjectsSkippingManagedFields() => Decoded(_objectsSkipping, DecodeOptions.Default with { SkipManagedFields = true, ShareParts = true });
+
+    /// <summary>An informer with a transform of the user's own: every object has parts of its own.</summary>
+    [Benchmark]
+    public Task<int> IntoObjectsNotSharingParts() => Decoded(_objectsOwnParts, DecodeOptions.Default);
 
     private async Task<int> Decoded(InformerStore<V1Pod> store, DecodeOptions options)
     {

@@ -25,7 +25,7 @@ internal static class ClientModes
     [
         "streamlist-protobuf", "streamlist-protobuf-nointern", "streamlist-protobuf-discard", "streamlist-json",
         "kubernetesclient-json", "kubernetesclient-json-notimeout",
-        "informer-objects", "informer-objects-dropmanagedfields", "informer-compact", "informer-compressed",
+        "informer-objects", "informer-objects-owntransform", "informer-objects-dropmanagedfields", "informer-compact", "informer-compressed",
         "informer-compact-dropmanagedfields", "informer-compressed-dropmanagedfields", "relist-skip", "relist-noskip", "relist-compact", "relist-compressed",
     ];
 
@@ -43,6 +43,8 @@ internal static class ClientModes
             "kubernetesclient-json" => await KubernetesClientAsync(server, mode, pods, timeout: null),
             "kubernetesclient-json-notimeout" => await KubernetesClientAsync(server, mode, pods, timeout: Timeout.InfiniteTimeSpan),
             "informer-objects" => await InformerAsync(client, mode, pods, StoreMode.Objects),
+            // A transform of the user's own (one that changes nothing): the informer cannot know what it changes, so it shares no parts.
+            "informer-objects-owntransform" => await InformerAsync(client, mode, pods, StoreMode.Objects, static pod => pod),
             "informer-objects-dropmanagedfields" => await InformerAsync(client, mode, pods, StoreMode.Objects, Transforms.DropManagedFields),
             "informer-compact" => await InformerAsync(client, mode, pods, StoreMode.Compact),
             "informer-compressed" => await InformerAsync(client, mode, pods, StoreMode.Compressed),

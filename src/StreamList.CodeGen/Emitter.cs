@@ -18,6 +18,9 @@ public static class Emitter
 
     public static SortedDictionary<string, string> Emit(IReadOnlyList<BoundMessage> messages)
     {
+        var unknown = SharedParts.Except(messages.Select(m => m.ClassName)).ToList();
+        if (unknown.Count > 0)
+            throw new InvalidOperationException($"SharedParts names messages that are not generated: {string.Join(", ", unknown)}");
         var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var group in messages.GroupBy(m => m.Proto.File))
         {
@@ -51,9 +54,14 @@ public static class Emitter
         string c = m.ClassName;
         sb.Append($"    // {m.Proto.FullName}\n");
         sb.Append($"    internal static {c} Read{c}(ref ProtoReader r, {c}? into)\n    {{\n");
-        sb.Append("        int saved = r.EnterMessage();\n");
-        sb.Append($"        var o = Merge{c}(ref r, into ?? new {c}());\n");
-        sb.Append("        r.ExitMessage(saved);\n        return o;\n    }\n\n");
+        if (SharedParts.Contains(c))
+            EmitShareableRead(sb, m);
+        else
+        {
+            sb.Append("        int saved = r.EnterMessage();\n");
+            sb.Append($"        var o = Merge{c}(ref r, into ?? new {c}());\n");
+            sb.Append("        r.ExitMessage(saved);\n        return o;\n    }\n\n");
+        }
 
         var inlineMethods = new List<(string Method, string ProtoName, IReadOnlyList<BoundField> Fields)>();
         EmitMerge(sb, m, $"Merge{c}", m.Proto.FullName, m.Fields, inlineMethods);
@@ -79,6 +87,83 @@ public static class Emitter
             EmitFreezes(sb, m.Fields);
             sb.Append("    }\n");
         }
+    }
+
+    /// <summary>
+    /// Messages whose decoded instances objects may share (<c>DecodeOptions.ShareParts</c>, <c>PartCache</c>):
+    /// the parts of a pod that replicas of one workload, and most pods of a cluster, repeat byte for
+    /// byte. Not the parts unique to an object (its metadata, statuses, conditions, containers, which
+    /// name the pod's own token volume): looking those up would only cost a hash. Each must hold no
+    /// ObjectMeta, no embedded object and no recursion (checked here), so what it decodes to does not
+    /// depend on the other decode options and its nesting is bounded.
+    /// </summary>
+    public static readonly IReadOnlySet<string> SharedParts = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "V1Affinity", "V1ConfigMapVolumeSource", "V1ContainerPort", "V1EnvFromSource", "V1EnvVar", "V1Lifecycle",
+        "V1OwnerReference", "V1PodSecurityContext", "V1Probe", "V1ProjectedVolumeSource", "V1ResourceRequirements",
+        "V1SecretVolumeSource", "V1SecurityContext", "V1Toleration", "V1TopologySpreadConstraint", "V1VolumeMount",
+    };
+
+    // ReadX of a shared part: from the cache when it holds the same bytes; else decoded, and offered to it.
+    // A field that occurs twice merges into a copy, never into a part other objects may share.
+    private static void EmitShareableRead(StringBuilder sb, BoundMessage m)
+    {
+        string c = m.ClassName;
+        int nesting = Nesting(m, [])
+            ?? throw new InvalidOperationException($"{c} is listed in SharedParts but holds ObjectMeta, an embedded object or itself");
+        sb.Append("        var miss = PartCache.Miss.None;\n");
+        sb.Append("        if (r.ShareParts)\n        {\n");
+        sb.Append("            if (into is not null)\n            {\n");
+        sb.Append("                into = PartCache.Unshared(into);\n");
+        if (NeedsFreeze(m))
+            sb.Append($"                Freeze{c}(into);\n");
+        sb.Append("            }\n");
+        sb.Append($"            else if (PartCache.TryGet(ref r, {nesting}, out {c}? part, out miss))\n                return part;\n");
+        sb.Append("        }\n");
+        sb.Append("        int saved = r.EnterMessage();\n");
+        sb.Append($"        var o = Merge{c}(ref r, into ?? new {c}());\n");
+        sb.Append("        r.ExitMessage(saved);\n");
+        sb.Append("        PartCache.Add(r, miss, o);\n");
+        sb.Append("        return o;\n    }\n\n");
+    }
+
+    /// <summary>
+    /// The messages a reader enters to read one <paramref name="m"/>, itself included, at most (every
+    /// message-encoded value counts, map entries too); null when it holds ObjectMeta, a RawExtension
+    /// (which may embed an object) or itself.
+    /// </summary>
+    public static int? Nesting(BoundMessage m, HashSet<BoundMessage> path)
+    {
+        if (m.ClassName == "V1ObjectMeta" || !path.Add(m))
+            return null;
+        int? deepest = Deepest(m.Fields, path);
+        path.Remove(m);
+        return 1 + deepest;
+    }
+
+    private static int? Deepest(IReadOnlyList<BoundField> fields, HashSet<BoundMessage> path)
+    {
+        int deepest = 0;
+        foreach (var f in fields)
+        {
+            int? n = f.Shape switch
+            {
+                Shape.Inline => 1 + Deepest(f.InlineFields, path),
+                Shape.Map => f.Value!.Kind == ValueKind.Quantity ? 2 : 1,
+                _ => f.Value!.Kind switch
+                {
+                    ValueKind.Message => Nesting(f.Value!.Message!, path),
+                    ValueKind.RawExtension => null,
+                    ValueKind.Time or ValueKind.MicroTime or ValueKind.Quantity or ValueKind.IntOrString or ValueKind.FieldsV1
+                        or ValueKind.StringListWrapper or ValueKind.EmptyObject => 1,
+                    _ => 0,
+                },
+            };
+            if (n is null)
+                return null;
+            deepest = Math.Max(deepest, n.Value);
+        }
+        return deepest;
     }
 
     /// <summary>Whether a message holds a collection anywhere below it (so Freeze has work to do).</summary>

@@ -40,16 +40,32 @@ public sealed record DecodeOptions
     /// </summary>
     public bool SkipManagedFields { get; init; }
 
+    /// <summary>
+    /// Decode each part that objects repeat byte for byte once, and let every object holding it
+    /// share that one instance (protobuf bodies): env vars, probes, resources, ports, volume mounts,
+    /// volume sources, tolerations, security contexts, owner references. Replicas of a workload
+    /// repeat most of their spec, so a cache of them costs fewer objects and less decoding. The
+    /// objects must then never be changed — changing a shared part changes it in every object
+    /// holding it, and in later decodes — which is the rule for an informer's cached objects anyway
+    /// (<see cref="Informers.IStore{T}"/>): an informer asks for it
+    /// (<see cref="Http.ListRequest.ShareParts"/>) and its compact store reads with it.
+    /// <see cref="KubernetesObjects.DeepCopy{T}"/> gives an object that may be changed.
+    /// </summary>
+    public bool ShareParts { get; init; }
+
     /// <summary>Largest single object, list item or watch frame accepted, checked before it is buffered.</summary>
     public int MaxMessageBytes { get; init; } = DecodeLimits.DefaultMaxMessageBytes;
 
-    /// <summary>These options, skipping managedFields too when a request asks (<see cref="Http.ListRequest.SkipManagedFields"/>).</summary>
-    internal DecodeOptions SkippingManagedFields(bool skip) => skip && !SkipManagedFields ? this with { SkipManagedFields = true } : this;
+    /// <summary>These options as a request asks for them: skipping managedFields (<see cref="Http.ListRequest.SkipManagedFields"/>), sharing parts (<see cref="Http.ListRequest.ShareParts"/>).</summary>
+    internal DecodeOptions ForRequest(bool skipManagedFields, bool shareParts) =>
+        (skipManagedFields && !SkipManagedFields) || (shareParts && !ShareParts)
+            ? this with { SkipManagedFields = SkipManagedFields || skipManagedFields, ShareParts = ShareParts || shareParts }
+            : this;
 
     /// <summary>
     /// A reader over <paramref name="data"/> (at <paramref name="offset"/> in the body) with these
     /// options; <paramref name="list"/>: the message is a list, whose items are the objects.
     /// </summary>
     internal ProtoReader Reader(ReadOnlySpan<byte> data, long offset = 0, bool list = false) =>
-        new(data, offset, Strings, MaxDepth, !SkipManagedFields ? 0 : list ? 2 : 1);
+        new(data, offset, Strings, MaxDepth, !SkipManagedFields ? 0 : list ? 2 : 1, ShareParts);
 }

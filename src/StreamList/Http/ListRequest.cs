@@ -49,6 +49,14 @@ public sealed record ListRequest
     /// </summary>
     public bool SkipManagedFields { get; init; }
 
+    /// <summary>
+    /// Set by the informer when nothing but its cache will hold the decoded objects (no transform of
+    /// the user's own, which may change the object it is given): the built-in protobuf readers then
+    /// share parts that objects repeat byte for byte (<see cref="DecodeOptions.ShareParts"/>), which
+    /// the cache never changes. A list function may ignore this: each object then has its own parts.
+    /// </summary>
+    public bool ShareParts { get; init; }
+
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {
         if (LabelSelector is not null) yield return new("labelSelector", LabelSelector);

@@ -83,6 +83,6 @@ public sealed record InformerOptions<T>
     /// </summary>
     internal bool SkipUnchangedOnRelist { get; init; } = true;
 
-    /// <summary>Decoding options for the compact store's reads.</summary>
+    /// <summary>Decoding options for the compact store's reads (which always share repeated parts: <see cref="DecodeOptions.ShareParts"/>).</summary>
     public DecodeOptions? Decode { get; init; }
 }

@@ -34,7 +34,9 @@ namespace StreamList.Informers;
 ///
 /// With <c>Transforms.DropManagedFields</c> every list and watch request asks the reader to skip
 /// managedFields while decoding (<see cref="ListRequest.SkipManagedFields"/>); the transform still
-/// runs on what arrives.
+/// runs on what arrives. Without a transform of the user's own (which may change the object it is
+/// given) every request also asks the reader to share repeated parts between objects
+/// (<see cref="ListRequest.ShareParts"/>): the cache never changes its objects.
 ///
 /// Compact store: objects are stored from their wire bytes (<see cref="ItemTaker"/>): each protobuf
 /// list item and ADDED/MODIFIED event object is copied into an array the store owns (trimmed on the
@@ -65,6 +67,7 @@ internal sealed class Reflector<T>
     private readonly TagList _tags;
     private readonly MessageTrim? _wireTrim; // how items are stored from their bytes; null: as objects
     private readonly bool _skipManagedFields; // the transform drops them: lists and watches need not build them
+    private readonly bool _shareParts; // no transform of the user's own: decoded objects go only to the cache, so they may share parts
 
     private readonly object _passLock = new();
     private CancellationTokenSource? _pass;
@@ -97,6 +100,7 @@ internal sealed class Reflector<T>
         var trim = Transforms.OnWire(options.Transform);
         _wireTrim = store.Mode != StoreMode.Objects ? trim : null;
         _skipManagedFields = trim == MessageTrim.DropManagedFields;
+        _shareParts = trim is not null;
     }
 
     /// <summary>The shard selector in force (null: the whole collection).</summary>
@@ -294,6 +298,7 @@ internal sealed class Reflector<T>
             FieldSelector = _options.FieldSelector,
             ShardSelector = shard,
             SkipManagedFields = _skipManagedFields,
+            ShareParts = _shareParts,
             TakeItem = !_options.SkipUnchangedOnRelist && _wireTrim is null ? null : (id, message) =>
             {
                 if (_options.SkipUnchangedOnRelist && HeldUnchanged(shard, id.Namespace, id.Name, id.Uid, id.ResourceVersion))
@@ -349,6 +354,7 @@ internal sealed class Reflector<T>
         FieldSelector = _options.FieldSelector,
         ShardSelector = shard,
         SkipManagedFields = _skipManagedFields,
+        ShareParts = _shareParts,
         AllowWatchBookmarks = true,
         TimeoutSeconds = ResourceVersionRules.WatchTimeoutSeconds(_options.MinWatchTimeout, _random),
     };

@@ -20,7 +20,8 @@ namespace StreamList.Informers;
 /// Contract: a payload is immutable once captured (an encoded array is never written again), so a
 /// reader may decode one outside any lock. Decoded objects carry the registry's apiVersion and kind
 /// (e.g. <c>v1</c>/<c>Pod</c>, as a GET or a watch event has them): the message body holds neither.
-/// Decoding uses the store's <see cref="DecodeOptions"/> (string pool, depth limit).
+/// Decoding uses the store's <see cref="DecodeOptions"/> (string pool, depth limit), sharing repeated
+/// parts (<see cref="DecodeOptions.ShareParts"/>): what a store returns is read-only (<see cref="IStore{T}"/>).
 /// </summary>
 internal sealed class StorePayload<T>
     where T : class
@@ -44,7 +45,7 @@ internal sealed class StorePayload<T>
         StoreMode.Compact or StoreMode.Compressed => new StorePayload<T>(
             ProtobufRegistry.ForType(typeof(T))
                 ?? throw new ArgumentException($"{typeof(T).Name} has no Kubernetes protobuf encoding, so it cannot be stored compactly", nameof(mode)),
-            decode ?? DecodeOptions.Default,
+            (decode ?? DecodeOptions.Default) with { ShareParts = true },
             mode == StoreMode.Compressed ? new TrainedCompression() : null),
         _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "unknown store mode"),
     };

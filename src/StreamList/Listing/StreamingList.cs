@@ -21,7 +21,7 @@ internal static class StreamingList
         var options = transport.Options;
         string accept = options.PreferProtobuf && ProtobufRegistry.ListOf(typeof(T)) is not null ? MediaTypes.ProtobufOrJson : MediaTypes.Json;
         await using var response = await transport.GetAsync(resource.Path, request.Query(), accept, cancellationToken).ConfigureAwait(false);
-        var items = ListBody.ReadAsync<T>(response.Body, response.ContentType, progress, options.Decode.SkippingManagedFields(request.SkipManagedFields), request.TakeItem, cancellationToken);
+        var items = ListBody.ReadAsync<T>(response.Body, response.ContentType, progress, options.Decode.ForRequest(request.SkipManagedFields, request.ShareParts), request.TakeItem, cancellationToken);
         await foreach (var item in items.ConfigureAwait(false))
             yield return item;
     }

@@ -24,7 +24,7 @@ internal static class StreamingWatch
         // Between events a watch may be quiet until its server-side timeout: idle longer than that is a stall.
         var idle = request.TimeoutSeconds is { } t ? TimeSpan.FromSeconds(t) + options.IdleReadTimeout : Timeout.InfiniteTimeSpan;
         await using var response = await transport.GetAsync(resource.Path, request.Query(), accept, cancellationToken, idle).ConfigureAwait(false);
-        await foreach (var e in WatchBody.ReadAsync<T>(response.Body, response.ContentType, options.Decode.SkippingManagedFields(request.SkipManagedFields), request.TakeItem, cancellationToken).ConfigureAwait(false))
+        await foreach (var e in WatchBody.ReadAsync<T>(response.Body, response.ContentType, options.Decode.ForRequest(request.SkipManagedFields, request.ShareParts), request.TakeItem, cancellationToken).ConfigureAwait(false))
             yield return e;
     }
 }

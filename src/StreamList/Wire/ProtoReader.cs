@@ -35,8 +35,11 @@ internal ref struct ProtoReader
     /// </summary>
     public readonly int SkipManagedFieldsAtDepth;
 
+    /// <summary>Parts of the shared types come from, and go to, <see cref="Codec.PartCache"/> (<see cref="Codec.DecodeOptions.ShareParts"/>).</summary>
+    public readonly bool ShareParts;
+
     public ProtoReader(ReadOnlySpan<byte> buffer, long baseOffset = 0, Utf8StringPool? strings = null, int maxDepth = DecodeLimits.DefaultMaxDepth,
-        int skipManagedFieldsAtDepth = 0)
+        int skipManagedFieldsAtDepth = 0, bool shareParts = false)
     {
         _buffer = buffer;
         _baseOffset = baseOffset;
@@ -44,6 +47,7 @@ internal ref struct ProtoReader
         _maxDepth = Math.Min(maxDepth, FieldPathBuffer.Capacity);
         Strings = strings;
         SkipManagedFieldsAtDepth = skipManagedFieldsAtDepth;
+        ShareParts = shareParts;
     }
 
     /// <summary>Position within the span.</summary>
@@ -199,6 +203,23 @@ internal ref struct ProtoReader
     }
 
     public byte[] ReadBytes() => ReadLengthDelimited().ToArray();
+
+    /// <summary>
+    /// The next length-delimited field's content without reading it (the position stays), checked
+    /// as <see cref="ReadLengthDelimited"/> checks it; <paramref name="recordLength"/>: its length prefix and content.
+    /// </summary>
+    public ReadOnlySpan<byte> PeekLengthDelimited(out int recordLength)
+    {
+        int start = _pos;
+        int len = ReadLength();
+        var content = _buffer.Slice(_pos, len);
+        recordLength = _pos - start + len;
+        _pos = start;
+        return content;
+    }
+
+    /// <summary>Bytes of the input at <paramref name="start"/> (a position this reader has been at), as a view.</summary>
+    public readonly ReadOnlySpan<byte> Bytes(int start, int length) => _buffer.Slice(start, length);
 
     /// <summary>Skips <paramref name="n"/> bytes already checked to be inside the message.</summary>
     public void SkipBytes(int n) => _pos += n;

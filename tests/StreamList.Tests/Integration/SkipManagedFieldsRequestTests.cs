@@ -15,7 +15,9 @@ namespace StreamList.Tests.Integration;
 /// <summary>
 /// <see cref="ListRequest.SkipManagedFields"/> end to end: the built-in list and watch honour it
 /// over real HTTP, and an informer whose transform is <c>Transforms.DropManagedFields</c> asks
-/// for it on every list and watch (and only then), in every store mode.
+/// for it on every list and watch (and only then), in every store mode. Beside it,
+/// <see cref="ListRequest.ShareParts"/>: asked for unless the transform is one of the user's own,
+/// and then an Objects cache holds pods that share their repeated parts.
 /// </summary>
 public class SkipManagedFieldsRequestTests
 {
@@ -112,12 +114,16 @@ public class SkipManagedFieldsRequestTests
         {
             Assert.Equal(watchList, recording.Lists.Count == 0);
             Assert.All(recording.Lists, r => Assert.Equal(drop, r.SkipManagedFields));
+            Assert.All(recording.Lists, r => Assert.True(r.ShareParts));
         }
         lock (recording.Watches)
         {
             Assert.NotEmpty(recording.Watches);
             Assert.All(recording.Watches, r => Assert.Equal(drop, r.SkipManagedFields));
+            Assert.All(recording.Watches, r => Assert.True(r.ShareParts));
         }
+        var tolerations = informer.Store.List().Select(p => p.Spec.Tolerations[0]).ToList();
+        Assert.True(tolerations.Distinct(ReferenceEqualityComparer.Instance).Count() < tolerations.Count, "no two pods share their first toleration");
         await informer.StopAsync();
     }
 
@@ -133,6 +139,8 @@ public class SkipManagedFieldsRequestTests
         await FakeTime.Until(() => lw.WatchRequests.Count == 1);
         Assert.False(lw.ListRequests.Single().SkipManagedFields);
         Assert.False(lw.WatchRequests.Single().SkipManagedFields);
+        Assert.False(lw.ListRequests.Single().ShareParts); // the transform may change what it is given
+        Assert.False(lw.WatchRequests.Single().ShareParts);
         await informer.StopAsync();
     }
 }

@@ -76,9 +76,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.Affinity
     internal static V1Affinity ReadV1Affinity(ref ProtoReader r, V1Affinity? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1Affinity(into);
+            }
+            else if (PartCache.TryGet(ref r, 6, out V1Affinity? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1Affinity(ref r, into ?? new V1Affinity());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -1704,9 +1716,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.ConfigMapVolumeSource
     internal static V1ConfigMapVolumeSource ReadV1ConfigMapVolumeSource(ref ProtoReader r, V1ConfigMapVolumeSource? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1ConfigMapVolumeSource(into);
+            }
+            else if (PartCache.TryGet(ref r, 2, out V1ConfigMapVolumeSource? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1ConfigMapVolumeSource(ref r, into ?? new V1ConfigMapVolumeSource());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -2180,9 +2204,20 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.ContainerPort
     internal static V1ContainerPort ReadV1ContainerPort(ref ProtoReader r, V1ContainerPort? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+            }
+            else if (PartCache.TryGet(ref r, 1, out V1ContainerPort? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1ContainerPort(ref r, into ?? new V1ContainerPort());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -3391,9 +3426,20 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.EnvFromSource
     internal static V1EnvFromSource ReadV1EnvFromSource(ref ProtoReader r, V1EnvFromSource? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+            }
+            else if (PartCache.TryGet(ref r, 3, out V1EnvFromSource? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1EnvFromSource(ref r, into ?? new V1EnvFromSource());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -3445,9 +3491,20 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.EnvVar
     internal static V1EnvVar ReadV1EnvVar(ref ProtoReader r, V1EnvVar? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+            }
+            else if (PartCache.TryGet(ref r, 4, out V1EnvVar? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1EnvVar(ref r, into ?? new V1EnvVar());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -5553,9 +5610,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.Lifecycle
     internal static V1Lifecycle ReadV1Lifecycle(ref ProtoReader r, V1Lifecycle? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1Lifecycle(into);
+            }
+            else if (PartCache.TryGet(ref r, 4, out V1Lifecycle? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1Lifecycle(ref r, into ?? new V1Lifecycle());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -10064,9 +10133,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.PodSecurityContext
     internal static V1PodSecurityContext ReadV1PodSecurityContext(ref ProtoReader r, V1PodSecurityContext? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1PodSecurityContext(into);
+            }
+            else if (PartCache.TryGet(ref r, 2, out V1PodSecurityContext? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1PodSecurityContext(ref r, into ?? new V1PodSecurityContext());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -11221,9 +11302,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.Probe
     internal static V1Probe ReadV1Probe(ref ProtoReader r, V1Probe? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1Probe(into);
+            }
+            else if (PartCache.TryGet(ref r, 4, out V1Probe? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1Probe(ref r, into ?? new V1Probe());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -11358,9 +11451,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.ProjectedVolumeSource
     internal static V1ProjectedVolumeSource ReadV1ProjectedVolumeSource(ref ProtoReader r, V1ProjectedVolumeSource? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1ProjectedVolumeSource(into);
+            }
+            else if (PartCache.TryGet(ref r, 6, out V1ProjectedVolumeSource? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1ProjectedVolumeSource(ref r, into ?? new V1ProjectedVolumeSource());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -12422,9 +12527,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.ResourceRequirements
     internal static V1ResourceRequirements ReadV1ResourceRequirements(ref ProtoReader r, V1ResourceRequirements? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1ResourceRequirements(into);
+            }
+            else if (PartCache.TryGet(ref r, 3, out V1ResourceRequirements? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1ResourceRequirements(ref r, into ?? new V1ResourceRequirements());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -13400,9 +13517,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.SecretVolumeSource
     internal static V1SecretVolumeSource ReadV1SecretVolumeSource(ref ProtoReader r, V1SecretVolumeSource? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1SecretVolumeSource(into);
+            }
+            else if (PartCache.TryGet(ref r, 2, out V1SecretVolumeSource? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1SecretVolumeSource(ref r, into ?? new V1SecretVolumeSource());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -13476,9 +13605,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.SecurityContext
     internal static V1SecurityContext ReadV1SecurityContext(ref ProtoReader r, V1SecurityContext? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1SecurityContext(into);
+            }
+            else if (PartCache.TryGet(ref r, 2, out V1SecurityContext? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1SecurityContext(ref r, into ?? new V1SecurityContext());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -14601,9 +14742,20 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.Toleration
     internal static V1Toleration ReadV1Toleration(ref ProtoReader r, V1Toleration? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+            }
+            else if (PartCache.TryGet(ref r, 1, out V1Toleration? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1Toleration(ref r, into ?? new V1Toleration());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -14778,9 +14930,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.TopologySpreadConstraint
     internal static V1TopologySpreadConstraint ReadV1TopologySpreadConstraint(ref ProtoReader r, V1TopologySpreadConstraint? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1TopologySpreadConstraint(into);
+            }
+            else if (PartCache.TryGet(ref r, 3, out V1TopologySpreadConstraint? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1TopologySpreadConstraint(ref r, into ?? new V1TopologySpreadConstraint());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
@@ -15396,9 +15560,21 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.VolumeMount
     internal static V1VolumeMount ReadV1VolumeMount(ref ProtoReader r, V1VolumeMount? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+                FreezeV1VolumeMount(into);
+            }
+            else if (PartCache.TryGet(ref r, 1, out V1VolumeMount? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1VolumeMount(ref r, into ?? new V1VolumeMount());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 

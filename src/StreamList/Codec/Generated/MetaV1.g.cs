@@ -1151,9 +1151,20 @@ internal static partial class ProtobufCodec
     // k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference
     internal static V1OwnerReference ReadV1OwnerReference(ref ProtoReader r, V1OwnerReference? into)
     {
+        var miss = PartCache.Miss.None;
+        if (r.ShareParts)
+        {
+            if (into is not null)
+            {
+                into = PartCache.Unshared(into);
+            }
+            else if (PartCache.TryGet(ref r, 1, out V1OwnerReference? part, out miss))
+                return part;
+        }
         int saved = r.EnterMessage();
         var o = MergeV1OwnerReference(ref r, into ?? new V1OwnerReference());
         r.ExitMessage(saved);
+        PartCache.Add(r, miss, o);
         return o;
     }
 
