@@ -61,10 +61,11 @@ internal static class ClientModes
     }
 
 
+    /// <summary>What <c>streamlist list</c> decodes with: objects share repeated parts (they are never changed), interned strings unless told.</summary>
     private static StreamingOptions Streaming(bool protobuf, bool intern) => new()
     {
         PreferProtobuf = protobuf,
-        Decode = intern ? DecodeOptions.Default : DecodeOptions.NoInterning,
+        Decode = (intern ? DecodeOptions.Default : DecodeOptions.NoInterning) with { ShareParts = true },
     };
 
     /// <summary>

@@ -18,7 +18,8 @@ namespace StreamList.Cli.Commands;
 /// <c>streamlist list</c>: lists one resource with StreamList's streaming decoder, with live progress
 /// on stderr. Each object is dropped once its key is taken (only the keys are kept, for keysSha256);
 /// <c>--hold</c> keeps every object, as a cache of decoded objects would (<c>--drop-managed-fields</c>:
-/// without managedFields, skipped while decoding protobuf). Prints
+/// without managedFields, skipped while decoding protobuf), objects sharing the parts they repeat
+/// (<see cref="ListRequest.ShareParts"/>: nothing here changes them). Prints
 /// <c>namespace/name resourceVersion</c> per object, or with <c>--summary</c> one JSON line
 /// <c>{items, bytes, seconds, peakRssMiB, heapMiB, keysSha256}</c>, heapMiB after a full collection
 /// with what was kept alive.
@@ -65,7 +66,8 @@ internal sealed class ListCommand : ICommand
             Decode = parsed.GetValue(_noIntern) ? DecodeOptions.NoInterning : DecodeOptions.Default,
         };
         bool summary = parsed.GetValue(_summary);
-        var request = new ListRequest { SkipManagedFields = parsed.GetValue(_dropManagedFields) };
+        // The command never changes what it decodes, so objects may share their repeated parts, as an informer's cache does.
+        var request = new ListRequest { SkipManagedFields = parsed.GetValue(_dropManagedFields), ShareParts = true };
         var result = await type.RunAsync(new ListEveryItem(client, _selection.Namespace(parsed), options, request, console, summary, parsed.GetValue(_hold),
             parsed.GetValue(_quiet), cancellationToken)).ConfigureAwait(false);
         if (summary)
