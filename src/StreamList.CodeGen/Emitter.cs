@@ -94,8 +94,8 @@ public static class Emitter
     /// the parts of a pod that replicas of one workload, and most pods of a cluster, repeat byte for
     /// byte. Not the parts unique to an object (its metadata, statuses, conditions, containers, which
     /// name the pod's own token volume): looking those up would only cost a hash. Each must hold no
-    /// ObjectMeta, no embedded object and no recursion (checked here), so what it decodes to does not
-    /// depend on the other decode options and its nesting is bounded.
+    /// ObjectMeta and no embedded object (checked here), so what it decodes to does not depend on the
+    /// other decode options.
     /// </summary>
     public static readonly IReadOnlySet<string> SharedParts = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -105,66 +105,42 @@ public static class Emitter
     };
 
     // ReadX of a shared part: from the cache when it holds the same bytes; else decoded, and offered to it.
-    // A field that occurs twice merges into a copy, never into a part other objects may share.
+    // A field that occurs twice merges into a copy (re-encoded and decoded), never into a part other objects may share.
     private static void EmitShareableRead(StringBuilder sb, BoundMessage m)
     {
         string c = m.ClassName;
-        int nesting = Nesting(m, [])
-            ?? throw new InvalidOperationException($"{c} is listed in SharedParts but holds ObjectMeta, an embedded object or itself");
+        if (HoldsObjectMetaOrRaw(m, []))
+            throw new InvalidOperationException($"{c} is listed in SharedParts but holds ObjectMeta or a RawExtension");
         sb.Append("        var miss = PartCache.Miss.None;\n");
         sb.Append("        if (r.ShareParts)\n        {\n");
         sb.Append("            if (into is not null)\n            {\n");
-        sb.Append("                into = PartCache.Unshared(into);\n");
-        if (NeedsFreeze(m))
-            sb.Append($"                Freeze{c}(into);\n");
+        sb.Append("                var w = new ProtoWriter();\n");
+        sb.Append($"                Write{c}Body(w, into);\n");
+        sb.Append("                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);\n");
+        sb.Append($"                into = Merge{c}(ref copy, new {c}());\n");
         sb.Append("            }\n");
-        sb.Append($"            else if (PartCache.TryGet(ref r, {nesting}, out {c}? part, out miss))\n                return part;\n");
+        sb.Append($"            else if (PartCache.TryGet(ref r, out {c}? part, out miss))\n                return part;\n");
         sb.Append("        }\n");
         sb.Append("        int saved = r.EnterMessage();\n");
         sb.Append($"        var o = Merge{c}(ref r, into ?? new {c}());\n");
         sb.Append("        r.ExitMessage(saved);\n");
-        sb.Append("        PartCache.Add(r, miss, o);\n");
+        sb.Append("        PartCache.Add(ref r, miss, o);\n");
         sb.Append("        return o;\n    }\n\n");
     }
 
     /// <summary>
-    /// The messages a reader enters to read one <paramref name="m"/>, itself included, at most (every
-    /// message-encoded value counts, map entries too); null when it holds ObjectMeta, a RawExtension
-    /// (which may embed an object) or itself.
+    /// Whether <paramref name="m"/> holds ObjectMeta (whose decode depends on <c>SkipManagedFields</c>)
+    /// or a RawExtension (which may embed an object, decoded with options of its own) anywhere below it.
     /// </summary>
-    public static int? Nesting(BoundMessage m, HashSet<BoundMessage> path)
-    {
-        if (m.ClassName == "V1ObjectMeta" || !path.Add(m))
-            return null;
-        int? deepest = Deepest(m.Fields, path);
-        path.Remove(m);
-        return 1 + deepest;
-    }
+    private static bool HoldsObjectMetaOrRaw(BoundMessage m, HashSet<BoundMessage> visited) =>
+        m.ClassName == "V1ObjectMeta" || (visited.Add(m) && Holds(m.Fields, visited));
 
-    private static int? Deepest(IReadOnlyList<BoundField> fields, HashSet<BoundMessage> path)
+    private static bool Holds(IReadOnlyList<BoundField> fields, HashSet<BoundMessage> visited) => fields.Any(f => f.Shape switch
     {
-        int deepest = 0;
-        foreach (var f in fields)
-        {
-            int? n = f.Shape switch
-            {
-                Shape.Inline => 1 + Deepest(f.InlineFields, path),
-                Shape.Map => f.Value!.Kind == ValueKind.Quantity ? 2 : 1,
-                _ => f.Value!.Kind switch
-                {
-                    ValueKind.Message => Nesting(f.Value!.Message!, path),
-                    ValueKind.RawExtension => null,
-                    ValueKind.Time or ValueKind.MicroTime or ValueKind.Quantity or ValueKind.IntOrString or ValueKind.FieldsV1
-                        or ValueKind.StringListWrapper or ValueKind.EmptyObject => 1,
-                    _ => 0,
-                },
-            };
-            if (n is null)
-                return null;
-            deepest = Math.Max(deepest, n.Value);
-        }
-        return deepest;
-    }
+        Shape.Inline => Holds(f.InlineFields, visited),
+        _ => f.Value!.Kind == ValueKind.RawExtension
+            || (f.Value!.Kind == ValueKind.Message && HoldsObjectMetaOrRaw(f.Value!.Message!, visited)),
+    });
 
     /// <summary>Whether a message holds a collection anywhere below it (so Freeze has work to do).</summary>
     public static bool NeedsFreeze(BoundMessage m) => NeedsFreeze(m.Fields, [m]);

@@ -9,7 +9,7 @@ public sealed record DecodeOptions
     /// <summary>Defaults: interning through <see cref="Utf8StringPool.Shared"/>, depth 64, 16 MiB per object.</summary>
     public static DecodeOptions Default { get; } = new();
 
-    /// <summary>The defaults without string interning: every decoded string is a fresh instance.</summary>
+    /// <summary>The defaults without string interning: every decoded string is a fresh instance (but those of parts shared through <see cref="ShareParts"/>).</summary>
     public static DecodeOptions NoInterning { get; } = new() { Strings = null };
 
     /// <summary>
@@ -47,8 +47,9 @@ public sealed record DecodeOptions
     /// repeat most of their spec, so a cache of them costs fewer objects and less decoding. The
     /// objects must then never be changed — changing a shared part changes it in every object
     /// holding it, and in later decodes — which is the rule for an informer's cached objects anyway
-    /// (<see cref="Informers.IStore{T}"/>): an informer asks for it
-    /// (<see cref="Http.ListRequest.ShareParts"/>) and its compact store reads with it.
+    /// (<see cref="Informers.IStore{T}"/>): an informer asks its list and watch for it, or not
+    /// (<see cref="Http.ListRequest.ShareParts"/>, which the built-in list and watch functions follow
+    /// over these options), and its compact store reads with it.
     /// <see cref="KubernetesObjects.DeepCopy{T}"/> gives an object that may be changed.
     /// </summary>
     public bool ShareParts { get; init; }
@@ -56,11 +57,16 @@ public sealed record DecodeOptions
     /// <summary>Largest single object, list item or watch frame accepted, checked before it is buffered.</summary>
     public int MaxMessageBytes { get; init; } = DecodeLimits.DefaultMaxMessageBytes;
 
-    /// <summary>These options as a request asks for them: skipping managedFields (<see cref="Http.ListRequest.SkipManagedFields"/>), sharing parts (<see cref="Http.ListRequest.ShareParts"/>).</summary>
-    internal DecodeOptions ForRequest(bool skipManagedFields, bool shareParts) =>
-        (skipManagedFields && !SkipManagedFields) || (shareParts && !ShareParts)
-            ? this with { SkipManagedFields = SkipManagedFields || skipManagedFields, ShareParts = ShareParts || shareParts }
-            : this;
+    /// <summary>
+    /// These options as a request asks for them: skipping managedFields too (<see cref="Http.ListRequest.SkipManagedFields"/>),
+    /// sharing parts or not when the request says (<see cref="Http.ListRequest.ShareParts"/>; null: as these options say).
+    /// </summary>
+    internal DecodeOptions ForRequest(bool skipManagedFields, bool? shareParts)
+    {
+        bool skip = SkipManagedFields || skipManagedFields;
+        bool share = shareParts ?? ShareParts;
+        return skip == SkipManagedFields && share == ShareParts ? this : this with { SkipManagedFields = skip, ShareParts = share };
+    }
 
     /// <summary>
     /// A reader over <paramref name="data"/> (at <paramref name="offset"/> in the body) with these

@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using k8s;
 using StreamList.Memory;
 using StreamList.Wire;
 
@@ -16,9 +15,11 @@ namespace StreamList.Codec;
 /// Contract: direct-mapped and bounded (a collision replaces the older entry); a part is cached only
 /// the second time its slot sees its hash, so parts unique to one object never occupy the cache;
 /// parts over <see cref="MaxBytes"/> are never cached; a hit is verified byte for byte against the
-/// bytes the cached part was decoded from, and by type. A shared type holds no ObjectMeta and no
-/// embedded object (the generator checks), so what a part decodes to does not depend on the other
-/// decode options. Lock-free: entries are immutable, and a stale hash (<see cref="SlotHashes"/>)
+/// bytes the cached part was decoded from, by type, and against the depth limit with the nesting its
+/// decode reached (groups included). A shared type holds no ObjectMeta and no embedded object (the
+/// generator checks), so what a part decodes to does not depend on the other decode options (string
+/// interning aside: a shared part keeps the strings of the decode that cached it). At most
+/// 16,384 parts of at most 2 KiB each are held, for the life of the process. Lock-free: entries are immutable, and a stale hash (<see cref="SlotHashes"/>)
 /// costs a miss, never a wrong part.
 /// </summary>
 internal static class PartCache
@@ -31,60 +32,72 @@ internal static class PartCache
     private static readonly Entry?[] s_entries = new Entry?[Slots];
     private static readonly SlotHashes s_hashes = new(Slots);
 
-    /// <summary>Where a missed part may be cached: <see cref="Slot"/> is -1 when it may not (yet).</summary>
-    public readonly record struct Miss(int Slot, uint Hash, int Start, int Length)
+    /// <summary>
+    /// A part being decoded: where it may be cached (<see cref="Slot"/> -1: nowhere yet), where its
+    /// bytes are, the depth it starts at and the reader's <see cref="ProtoReader.Deepest"/> to restore.
+    /// </summary>
+    public readonly record struct Miss(bool Active, int Slot, uint Hash, int Start, int Length, int Depth, int SavedDeepest)
     {
-        /// <summary>Nothing to cache.</summary>
-        public static readonly Miss None = new(-1, 0, 0, 0);
+        /// <summary>Not sharing: nothing to learn or cache.</summary>
+        public static readonly Miss None = default;
     }
 
     /// <summary>
     /// The cached part for the length-delimited field at the reader's position, read past it; or
-    /// false, the reader unmoved, with where <see cref="Add"/> may put the part once decoded.
-    /// <paramref name="nesting"/>: the messages a reader enters to read one <typeparamref name="T"/>
-    /// (at most), so that a part is never taken where its decode would have exceeded the depth limit.
+    /// false, the reader unmoved and its <see cref="ProtoReader.Deepest"/> reset to learn the part's
+    /// nesting, with what <see cref="Add"/> needs once the part is decoded (always call it then).
+    /// A cached part is taken only where its decode would not have exceeded the depth limit.
     /// </summary>
-    public static bool TryGet<T>(ref ProtoReader r, int nesting, [NotNullWhen(true)] out T? part, out Miss miss)
+    public static bool TryGet<T>(ref ProtoReader r, [NotNullWhen(true)] out T? part, out Miss miss)
         where T : class
     {
-        part = null;
-        miss = Miss.None;
-        if (r.Depth + nesting > r.MaxDepth)
-            return false;
         var content = r.PeekLengthDelimited(out int record);
-        if (content.Length > MaxBytes)
-            return false;
-        uint hash = ByteHash.Of(content);
-        int slot = (int)(hash & (Slots - 1));
-        if (s_hashes.MayHold(slot, hash)
-            && Volatile.Read(ref s_entries[slot]) is { Part: T cached } entry
-            && content.SequenceEqual(entry.Bytes))
+        int slot = -1;
+        uint hash = 0;
+        if (content.Length <= MaxBytes)
         {
-            r.SkipBytes(record);
-            part = cached;
-            return true;
+            hash = ByteHash.Of(content);
+            int at = (int)(hash & (Slots - 1));
+            if (s_hashes.MayHold(at, hash)
+                && Volatile.Read(ref s_entries[at]) is { Part: T cached } entry
+                && r.Depth + entry.Nesting <= r.MaxDepth
+                && content.SequenceEqual(entry.Bytes))
+            {
+                r.SkipBytes(record);
+                r.Deepest = Math.Max(r.Deepest, r.Depth + entry.Nesting);
+                part = cached;
+                miss = Miss.None;
+                return true;
+            }
+            if (s_hashes.SeenBefore(at, hash))
+                slot = at;
         }
-        if (s_hashes.SeenBefore(slot, hash))
-            miss = new Miss(slot, hash, r.Position + record - content.Length, content.Length);
+        part = null;
+        miss = new Miss(true, slot, hash, r.Position + record - content.Length, content.Length, r.Depth, r.Deepest);
+        r.Deepest = r.Depth;
         return false;
     }
 
-    /// <summary>Caches <paramref name="part"/>, just decoded by <paramref name="r"/>, where <see cref="TryGet"/> said (no-op when it said nowhere).</summary>
-    public static void Add(in ProtoReader r, Miss miss, object part)
+    /// <summary>
+    /// After a <see cref="TryGet"/> that missed and the decode of <paramref name="part"/>: restores the
+    /// reader's <see cref="ProtoReader.Deepest"/> and caches the part with the nesting its decode
+    /// reached, where <see cref="TryGet"/> said (no-op for <see cref="Miss.None"/>).
+    /// </summary>
+    public static void Add(ref ProtoReader r, in Miss miss, object part)
     {
+        if (!miss.Active)
+            return;
+        int nesting = r.Deepest - miss.Depth;
+        r.Deepest = Math.Max(miss.SavedDeepest, r.Deepest);
         if (miss.Slot < 0)
             return;
-        Volatile.Write(ref s_entries[miss.Slot], new Entry(r.Bytes(miss.Start, miss.Length).ToArray(), part));
+        Volatile.Write(ref s_entries[miss.Slot], new Entry(r.Bytes(miss.Start, miss.Length).ToArray(), part, nesting));
         s_hashes.Hold(miss.Slot, miss.Hash);
     }
 
-    /// <summary>
-    /// A copy of <paramref name="part"/> that nothing else holds, for a message field that occurs twice
-    /// (protobuf merges the second into the first: never into a part other objects share). Rare:
-    /// a JSON round trip through KubernetesClient's serializer.
-    /// </summary>
-    public static T Unshared<T>(T part)
-        where T : class => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(part));
-
-    private sealed record Entry(byte[] Bytes, object Part);
+    /// <summary>A cached part.</summary>
+    /// <param name="Bytes">The message bytes it was decoded from (a copy the cache owns).</param>
+    /// <param name="Part">The decoded part.</param>
+    /// <param name="Nesting">Messages and groups a reader entered to decode the part, itself included.</param>
+    private sealed record Entry(byte[] Bytes, object Part, int Nesting);
 }

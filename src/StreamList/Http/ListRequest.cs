@@ -50,12 +50,14 @@ public sealed record ListRequest
     public bool SkipManagedFields { get; init; }
 
     /// <summary>
-    /// Set by the informer when nothing but its cache will hold the decoded objects (no transform of
-    /// the user's own, which may change the object it is given): the built-in protobuf readers then
-    /// share parts that objects repeat byte for byte (<see cref="DecodeOptions.ShareParts"/>), which
-    /// the cache never changes. A list function may ignore this: each object then has its own parts.
+    /// Whether the built-in protobuf readers share parts that objects repeat byte for byte
+    /// (<see cref="DecodeOptions.ShareParts"/>); null (the default): as the client's
+    /// <see cref="DecodeOptions"/> say. An informer sets it: true when its decoded objects go only
+    /// to its cache and handlers, which never change them; false when its transform is the user's
+    /// own, which may change the object it is given. A list function that passes the request on must
+    /// not change what it yields when this is true; one that ignores it gives objects their own parts.
     /// </summary>
-    public bool ShareParts { get; init; }
+    public bool? ShareParts { get; init; }
 
     internal IEnumerable<KeyValuePair<string, string>> Query()
     {

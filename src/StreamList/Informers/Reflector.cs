@@ -36,7 +36,8 @@ namespace StreamList.Informers;
 /// managedFields while decoding (<see cref="ListRequest.SkipManagedFields"/>); the transform still
 /// runs on what arrives. Without a transform of the user's own (which may change the object it is
 /// given) every request also asks the reader to share repeated parts between objects
-/// (<see cref="ListRequest.ShareParts"/>): the cache never changes its objects.
+/// (<see cref="ListRequest.ShareParts"/>): the cache never changes its objects; with one, every
+/// request asks for none, whatever the client's decode options say.
 ///
 /// Compact store: objects are stored from their wire bytes (<see cref="ItemTaker"/>): each protobuf
 /// list item and ADDED/MODIFIED event object is copied into an array the store owns (trimmed on the
@@ -67,7 +68,7 @@ internal sealed class Reflector<T>
     private readonly TagList _tags;
     private readonly MessageTrim? _wireTrim; // how items are stored from their bytes; null: as objects
     private readonly bool _skipManagedFields; // the transform drops them: lists and watches need not build them
-    private readonly bool _shareParts; // no transform of the user's own: decoded objects go only to the cache, so they may share parts
+    private readonly bool _shareParts; // no transform of the user's own: decoded objects go only to the cache and handlers, so they may share parts
 
     private readonly object _passLock = new();
     private CancellationTokenSource? _pass;

@@ -22,6 +22,7 @@ internal ref struct ProtoReader
     private int _pos;
     private int _limit;
     private int _depth;
+    private int _deepest;
     private int _groups;
     private string? _field;
     private FieldPathBuffer _path;
@@ -61,6 +62,12 @@ internal ref struct ProtoReader
 
     /// <summary>Messages (and groups) the reader is inside.</summary>
     public readonly int Depth => _depth;
+
+    /// <summary>
+    /// The deepest nesting reached so far (messages and groups entered); <see cref="Codec.PartCache"/>
+    /// resets and restores it around a part to learn how deep the part's own decode goes.
+    /// </summary>
+    public int Deepest { readonly get => _deepest; set => _deepest = value; }
 
     /// <summary>Deepest nesting this reader accepts.</summary>
     public readonly int MaxDepth => _maxDepth;
@@ -232,6 +239,8 @@ internal ref struct ProtoReader
         if (_depth >= _maxDepth)
             throw Error(WireErrorKind.TooDeep, $"messages nested deeper than {_maxDepth}");
         _path[_depth++] = _field;
+        if (_depth > _deepest)
+            _deepest = _depth;
         _field = null;
         int saved = _limit;
         _limit = _pos + len;
@@ -285,6 +294,8 @@ internal ref struct ProtoReader
         // A group has no field name of its own: clear the slot so errors inside it do not name
         // whatever message last used this depth.
         _path[_depth++] = null;
+        if (_depth > _deepest)
+            _deepest = _depth;
         _groups++;
         while (true)
         {

@@ -84,20 +84,40 @@ public class SharePartsTests
         Assert.NotEmpty(Decode(bytes, Sharing).Spec.Volumes[2].Projected.Sources);
     }
 
+    /// <summary>The fixture pod's message with <paramref name="specFields"/> appended as a second spec (protobuf merges it into the first).</summary>
+    private static byte[] WithSecondSpec(byte[] enveloped, params byte[][] specFields) =>
+        ProtoBytes.Rewrap(enveloped, [.. ProtoBytes.Open(enveloped).Raw, .. ProtoBytes.LenField(2, ProtoBytes.Concat(specFields))]);
+
+    private static byte[] Quantities(int field, string name, string quantity) =>
+        ProtoBytes.LenField(field, ProtoBytes.Concat(ProtoBytes.StringField(1, name), ProtoBytes.LenField(2, ProtoBytes.StringField(1, quantity))));
+
     [Fact]
     public void A_field_that_occurs_twice_merges_into_a_copy_and_leaves_the_shared_part_as_it_was()
     {
         var enveloped = KubernetesProtobuf.Encode(PodFixture.Create(12, 0));
-        var raw = ProtoBytes.Open(enveloped).Raw;
-        var second = new V1Pod { Spec = new V1PodSpec { SecurityContext = new V1PodSecurityContext { RunAsUser = 7 } } };
-        var merged = ProtoBytes.Rewrap(enveloped, [.. raw, .. ProtoBytes.Open(KubernetesProtobuf.Encode(second)).Raw]);
+        var merged = WithSecondSpec(enveloped, ProtoBytes.LenField(14, ProtoBytes.VarintField(2, 7))); // securityContext.runAsUser
         Assert.True(BecomeShared(enveloped, enveloped, p => p.Spec.SecurityContext, Sharing));
 
         var expected = Decode(merged);
         Assert.Equal(7, expected.Spec.SecurityContext.RunAsUser);
         Assert.Equal(2000, expected.Spec.SecurityContext.FsGroup); // protobuf merges the second into the first
-        Assert.Equal(KubernetesJsonUtil.Serialize(expected), KubernetesJsonUtil.Serialize(Decode(merged, Sharing)));
+        Assert.Equal(KubernetesProtobuf.Encode(expected), KubernetesProtobuf.Encode(Decode(merged, Sharing)));
         Assert.Null(Decode(enveloped, Sharing).Spec.SecurityContext.RunAsUser);
+    }
+
+    [Fact]
+    public void Merging_into_a_shared_part_keeps_every_value_a_plain_merge_keeps_negative_quantities_included()
+    {
+        var pod = KubernetesProtobuf.Encode(PodFixture.Create(12, 1));
+        var first = WithSecondSpec(pod, ProtoBytes.LenField(40, Quantities(1, "cpu", "-1500m"))); // spec.resources.limits
+        var both = ProtoBytes.Rewrap(first, [.. ProtoBytes.Open(first).Raw, .. ProtoBytes.LenField(2, ProtoBytes.LenField(40, Quantities(2, "memory", "1Gi")))]);
+        Assert.True(BecomeShared(first, first, p => p.Spec.Resources, Sharing));
+
+        var expected = Decode(both);
+        Assert.Equal(KubernetesJsonUtil.Serialize(new ResourceQuantity("-1500m")), KubernetesJsonUtil.Serialize(expected.Spec.Resources.Limits["cpu"]));
+        Assert.NotNull(expected.Spec.Resources.Requests["memory"]);
+        Assert.Equal(KubernetesProtobuf.Encode(expected), KubernetesProtobuf.Encode(Decode(both, Sharing)));
+        Assert.Null(Decode(first, Sharing).Spec.Resources.Requests);
     }
 
     private static string Outcome(Func<object> decode)
@@ -122,6 +142,25 @@ public class SharePartsTests
             var limited = DecodeOptions.Default with { MaxDepth = depth };
             Assert.Equal(Outcome(() => Decode(bytes, limited)), Outcome(() => Decode(bytes, limited with { ShareParts = true })));
         }
+    }
+
+    [Fact]
+    public void Nesting_a_part_reached_through_unknown_groups_counts_where_it_is_taken()
+    {
+        // A toleration carrying an unknown group nested 20 deep: cached from a decode with room for it,
+        // then decoded with less room, where a plain decode fails.
+        byte[] group = [];
+        for (int i = 0; i < 20; i++)
+            group = ProtoBytes.Group(99, group);
+        var toleration = ProtoBytes.LenField(22, ProtoBytes.Concat(ProtoBytes.StringField(1, "deep-groups.example.com"), group));
+        var pod = WithSecondSpec(KubernetesProtobuf.Encode(PodFixture.Create(13, 1)), toleration);
+        Assert.True(BecomeShared(pod, pod, p => p.Spec.Tolerations[^1], Sharing));
+        for (int depth = 18; depth <= 26; depth++)
+        {
+            var limited = DecodeOptions.Default with { MaxDepth = depth };
+            Assert.Equal(Outcome(() => Decode(pod, limited)), Outcome(() => Decode(pod, limited with { ShareParts = true })));
+        }
+        Assert.StartsWith("TooDeep", Outcome(() => Decode(pod, DecodeOptions.Default with { MaxDepth = 18, ShareParts = true })), StringComparison.Ordinal);
     }
 
     private static async Task<string> ListOutcome(PipeReader body, DecodeOptions options)

@@ -128,6 +128,24 @@ public class SkipManagedFieldsRequestTests
     }
 
     [Fact]
+    public async Task With_a_transform_of_ones_own_no_cached_pods_share_parts_even_when_the_client_would()
+    {
+        await using var server = await FakeApiServer.StartAsync(new FakeApiServerOptions { Pods = 60 });
+        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = server.BaseAddress.ToString() });
+        var sharing = new StreamingOptions { Decode = StreamList.Codec.DecodeOptions.Default with { ShareParts = true } };
+        await using var informer = new Informer<V1Pod>(client.CreateListWatch<V1Pod>(options: sharing), new InformerOptions<V1Pod>
+        {
+            RelistGate = new RelistGate(),
+            Transform = pod => pod,
+        });
+        informer.Start();
+        await informer.WaitForSyncAsync().WaitAsync(s_wait);
+        var tolerations = informer.Store.List().Select(p => p.Spec.Tolerations[0]).ToList();
+        Assert.Equal(60, tolerations.Distinct(ReferenceEqualityComparer.Instance).Count());
+        await informer.StopAsync();
+    }
+
+    [Fact]
     public async Task A_transform_of_ones_own_is_not_recognised_and_asks_for_nothing()
     {
         var lw = new ScriptedListWatch();

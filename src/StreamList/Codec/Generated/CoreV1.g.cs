@@ -81,16 +81,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1Affinity(into);
+                var w = new ProtoWriter();
+                WriteV1AffinityBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1Affinity(ref copy, new V1Affinity());
             }
-            else if (PartCache.TryGet(ref r, 6, out V1Affinity? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1Affinity? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1Affinity(ref r, into ?? new V1Affinity());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -1721,16 +1723,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1ConfigMapVolumeSource(into);
+                var w = new ProtoWriter();
+                WriteV1ConfigMapVolumeSourceBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1ConfigMapVolumeSource(ref copy, new V1ConfigMapVolumeSource());
             }
-            else if (PartCache.TryGet(ref r, 2, out V1ConfigMapVolumeSource? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1ConfigMapVolumeSource? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1ConfigMapVolumeSource(ref r, into ?? new V1ConfigMapVolumeSource());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -2209,15 +2213,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
+                var w = new ProtoWriter();
+                WriteV1ContainerPortBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1ContainerPort(ref copy, new V1ContainerPort());
             }
-            else if (PartCache.TryGet(ref r, 1, out V1ContainerPort? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1ContainerPort? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1ContainerPort(ref r, into ?? new V1ContainerPort());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -3431,15 +3438,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
+                var w = new ProtoWriter();
+                WriteV1EnvFromSourceBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1EnvFromSource(ref copy, new V1EnvFromSource());
             }
-            else if (PartCache.TryGet(ref r, 3, out V1EnvFromSource? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1EnvFromSource? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1EnvFromSource(ref r, into ?? new V1EnvFromSource());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -3496,15 +3506,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
+                var w = new ProtoWriter();
+                WriteV1EnvVarBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1EnvVar(ref copy, new V1EnvVar());
             }
-            else if (PartCache.TryGet(ref r, 4, out V1EnvVar? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1EnvVar? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1EnvVar(ref r, into ?? new V1EnvVar());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -5615,16 +5628,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1Lifecycle(into);
+                var w = new ProtoWriter();
+                WriteV1LifecycleBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1Lifecycle(ref copy, new V1Lifecycle());
             }
-            else if (PartCache.TryGet(ref r, 4, out V1Lifecycle? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1Lifecycle? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1Lifecycle(ref r, into ?? new V1Lifecycle());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -10138,16 +10153,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1PodSecurityContext(into);
+                var w = new ProtoWriter();
+                WriteV1PodSecurityContextBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1PodSecurityContext(ref copy, new V1PodSecurityContext());
             }
-            else if (PartCache.TryGet(ref r, 2, out V1PodSecurityContext? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1PodSecurityContext? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1PodSecurityContext(ref r, into ?? new V1PodSecurityContext());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -11307,16 +11324,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1Probe(into);
+                var w = new ProtoWriter();
+                WriteV1ProbeBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1Probe(ref copy, new V1Probe());
             }
-            else if (PartCache.TryGet(ref r, 4, out V1Probe? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1Probe? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1Probe(ref r, into ?? new V1Probe());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -11456,16 +11475,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1ProjectedVolumeSource(into);
+                var w = new ProtoWriter();
+                WriteV1ProjectedVolumeSourceBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1ProjectedVolumeSource(ref copy, new V1ProjectedVolumeSource());
             }
-            else if (PartCache.TryGet(ref r, 6, out V1ProjectedVolumeSource? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1ProjectedVolumeSource? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1ProjectedVolumeSource(ref r, into ?? new V1ProjectedVolumeSource());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -12532,16 +12553,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1ResourceRequirements(into);
+                var w = new ProtoWriter();
+                WriteV1ResourceRequirementsBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1ResourceRequirements(ref copy, new V1ResourceRequirements());
             }
-            else if (PartCache.TryGet(ref r, 3, out V1ResourceRequirements? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1ResourceRequirements? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1ResourceRequirements(ref r, into ?? new V1ResourceRequirements());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -13522,16 +13545,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1SecretVolumeSource(into);
+                var w = new ProtoWriter();
+                WriteV1SecretVolumeSourceBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1SecretVolumeSource(ref copy, new V1SecretVolumeSource());
             }
-            else if (PartCache.TryGet(ref r, 2, out V1SecretVolumeSource? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1SecretVolumeSource? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1SecretVolumeSource(ref r, into ?? new V1SecretVolumeSource());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -13610,16 +13635,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1SecurityContext(into);
+                var w = new ProtoWriter();
+                WriteV1SecurityContextBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1SecurityContext(ref copy, new V1SecurityContext());
             }
-            else if (PartCache.TryGet(ref r, 2, out V1SecurityContext? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1SecurityContext? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1SecurityContext(ref r, into ?? new V1SecurityContext());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -14747,15 +14774,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
+                var w = new ProtoWriter();
+                WriteV1TolerationBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1Toleration(ref copy, new V1Toleration());
             }
-            else if (PartCache.TryGet(ref r, 1, out V1Toleration? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1Toleration? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1Toleration(ref r, into ?? new V1Toleration());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -14935,16 +14965,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1TopologySpreadConstraint(into);
+                var w = new ProtoWriter();
+                WriteV1TopologySpreadConstraintBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1TopologySpreadConstraint(ref copy, new V1TopologySpreadConstraint());
             }
-            else if (PartCache.TryGet(ref r, 3, out V1TopologySpreadConstraint? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1TopologySpreadConstraint? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1TopologySpreadConstraint(ref r, into ?? new V1TopologySpreadConstraint());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
@@ -15565,16 +15597,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
-                FreezeV1VolumeMount(into);
+                var w = new ProtoWriter();
+                WriteV1VolumeMountBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1VolumeMount(ref copy, new V1VolumeMount());
             }
-            else if (PartCache.TryGet(ref r, 1, out V1VolumeMount? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1VolumeMount? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1VolumeMount(ref r, into ?? new V1VolumeMount());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 

@@ -1156,15 +1156,18 @@ internal static partial class ProtobufCodec
         {
             if (into is not null)
             {
-                into = PartCache.Unshared(into);
+                var w = new ProtoWriter();
+                WriteV1OwnerReferenceBody(w, into);
+                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+                into = MergeV1OwnerReference(ref copy, new V1OwnerReference());
             }
-            else if (PartCache.TryGet(ref r, 1, out V1OwnerReference? part, out miss))
+            else if (PartCache.TryGet(ref r, out V1OwnerReference? part, out miss))
                 return part;
         }
         int saved = r.EnterMessage();
         var o = MergeV1OwnerReference(ref r, into ?? new V1OwnerReference());
         r.ExitMessage(saved);
-        PartCache.Add(r, miss, o);
+        PartCache.Add(ref r, miss, o);
         return o;
     }
 
