@@ -54,14 +54,14 @@ public static class Emitter
         string c = m.ClassName;
         sb.Append($"    // {m.Proto.FullName}\n");
         sb.Append($"    internal static {c} Read{c}(ref ProtoReader r, {c}? into)\n    {{\n");
-        if (SharedParts.Contains(c))
-            EmitShareableRead(sb, m);
-        else
-        {
-            sb.Append("        int saved = r.EnterMessage();\n");
-            sb.Append($"        var o = Merge{c}(ref r, into ?? new {c}());\n");
-            sb.Append("        r.ExitMessage(saved);\n        return o;\n    }\n\n");
-        }
+        bool shared = SharedParts.Contains(c);
+        if (shared)
+            sb.Append($"        if (r.ShareParts)\n            return Read{c}Shared(ref r, into);\n");
+        sb.Append("        int saved = r.EnterMessage();\n");
+        sb.Append($"        var o = Merge{c}(ref r, into ?? new {c}());\n");
+        sb.Append("        r.ExitMessage(saved);\n        return o;\n    }\n\n");
+        if (shared)
+            EmitSharedRead(sb, m);
 
         var inlineMethods = new List<(string Method, string ProtoName, IReadOnlyList<BoundField> Fields)>();
         EmitMerge(sb, m, $"Merge{c}", m.Proto.FullName, m.Fields, inlineMethods);
@@ -104,23 +104,24 @@ public static class Emitter
         "V1SecretVolumeSource", "V1SecurityContext", "V1Toleration", "V1TopologySpreadConstraint", "V1VolumeMount",
     };
 
-    // ReadX of a shared part: from the cache when it holds the same bytes; else decoded, and offered to it.
-    // A field that occurs twice merges into a copy (re-encoded and decoded), never into a part other objects may share.
-    private static void EmitShareableRead(StringBuilder sb, BoundMessage m)
+    // ReadXShared, what ReadX of a shared part does when the decode shares parts (apart, so that a decode
+    // that does not pays one branch): from the cache when it holds the same bytes; else decoded, and offered
+    // to it. A field that occurs twice merges into a copy (re-encoded and decoded), never into a part other
+    // objects may share.
+    private static void EmitSharedRead(StringBuilder sb, BoundMessage m)
     {
         string c = m.ClassName;
         if (HoldsObjectMetaOrRaw(m, []))
             throw new InvalidOperationException($"{c} is listed in SharedParts but holds ObjectMeta or a RawExtension");
+        sb.Append($"    private static {c} Read{c}Shared(ref ProtoReader r, {c}? into)\n    {{\n");
         sb.Append("        var miss = PartCache.Miss.None;\n");
-        sb.Append("        if (r.ShareParts)\n        {\n");
-        sb.Append("            if (into is not null)\n            {\n");
-        sb.Append("                var w = new ProtoWriter();\n");
-        sb.Append($"                Write{c}Body(w, into);\n");
-        sb.Append("                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);\n");
-        sb.Append($"                into = Merge{c}(ref copy, new {c}());\n");
-        sb.Append("            }\n");
-        sb.Append($"            else if (PartCache.TryGet(ref r, out {c}? part, out miss))\n                return part;\n");
+        sb.Append("        if (into is not null)\n        {\n");
+        sb.Append("            var w = new ProtoWriter();\n");
+        sb.Append($"            Write{c}Body(w, into);\n");
+        sb.Append("            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);\n");
+        sb.Append($"            into = Merge{c}(ref copy, new {c}());\n");
         sb.Append("        }\n");
+        sb.Append($"        else if (PartCache.TryGet(ref r, out {c}? part, out miss))\n            return part;\n");
         sb.Append("        int saved = r.EnterMessage();\n");
         sb.Append($"        var o = Merge{c}(ref r, into ?? new {c}());\n");
         sb.Append("        r.ExitMessage(saved);\n");

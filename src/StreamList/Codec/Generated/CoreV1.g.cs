@@ -76,19 +76,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.Affinity
     internal static V1Affinity ReadV1Affinity(ref ProtoReader r, V1Affinity? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1AffinityShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1Affinity(ref r, into ?? new V1Affinity());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1Affinity ReadV1AffinityShared(ref ProtoReader r, V1Affinity? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1AffinityBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1Affinity(ref copy, new V1Affinity());
-            }
-            else if (PartCache.TryGet(ref r, out V1Affinity? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1AffinityBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1Affinity(ref copy, new V1Affinity());
         }
+        else if (PartCache.TryGet(ref r, out V1Affinity? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1Affinity(ref r, into ?? new V1Affinity());
         r.ExitMessage(saved);
@@ -1718,19 +1725,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.ConfigMapVolumeSource
     internal static V1ConfigMapVolumeSource ReadV1ConfigMapVolumeSource(ref ProtoReader r, V1ConfigMapVolumeSource? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1ConfigMapVolumeSourceShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1ConfigMapVolumeSource(ref r, into ?? new V1ConfigMapVolumeSource());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1ConfigMapVolumeSource ReadV1ConfigMapVolumeSourceShared(ref ProtoReader r, V1ConfigMapVolumeSource? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1ConfigMapVolumeSourceBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1ConfigMapVolumeSource(ref copy, new V1ConfigMapVolumeSource());
-            }
-            else if (PartCache.TryGet(ref r, out V1ConfigMapVolumeSource? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1ConfigMapVolumeSourceBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1ConfigMapVolumeSource(ref copy, new V1ConfigMapVolumeSource());
         }
+        else if (PartCache.TryGet(ref r, out V1ConfigMapVolumeSource? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1ConfigMapVolumeSource(ref r, into ?? new V1ConfigMapVolumeSource());
         r.ExitMessage(saved);
@@ -2208,19 +2222,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.ContainerPort
     internal static V1ContainerPort ReadV1ContainerPort(ref ProtoReader r, V1ContainerPort? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1ContainerPortShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1ContainerPort(ref r, into ?? new V1ContainerPort());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1ContainerPort ReadV1ContainerPortShared(ref ProtoReader r, V1ContainerPort? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1ContainerPortBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1ContainerPort(ref copy, new V1ContainerPort());
-            }
-            else if (PartCache.TryGet(ref r, out V1ContainerPort? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1ContainerPortBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1ContainerPort(ref copy, new V1ContainerPort());
         }
+        else if (PartCache.TryGet(ref r, out V1ContainerPort? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1ContainerPort(ref r, into ?? new V1ContainerPort());
         r.ExitMessage(saved);
@@ -3433,19 +3454,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.EnvFromSource
     internal static V1EnvFromSource ReadV1EnvFromSource(ref ProtoReader r, V1EnvFromSource? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1EnvFromSourceShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1EnvFromSource(ref r, into ?? new V1EnvFromSource());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1EnvFromSource ReadV1EnvFromSourceShared(ref ProtoReader r, V1EnvFromSource? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1EnvFromSourceBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1EnvFromSource(ref copy, new V1EnvFromSource());
-            }
-            else if (PartCache.TryGet(ref r, out V1EnvFromSource? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1EnvFromSourceBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1EnvFromSource(ref copy, new V1EnvFromSource());
         }
+        else if (PartCache.TryGet(ref r, out V1EnvFromSource? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1EnvFromSource(ref r, into ?? new V1EnvFromSource());
         r.ExitMessage(saved);
@@ -3501,19 +3529,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.EnvVar
     internal static V1EnvVar ReadV1EnvVar(ref ProtoReader r, V1EnvVar? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1EnvVarShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1EnvVar(ref r, into ?? new V1EnvVar());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1EnvVar ReadV1EnvVarShared(ref ProtoReader r, V1EnvVar? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1EnvVarBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1EnvVar(ref copy, new V1EnvVar());
-            }
-            else if (PartCache.TryGet(ref r, out V1EnvVar? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1EnvVarBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1EnvVar(ref copy, new V1EnvVar());
         }
+        else if (PartCache.TryGet(ref r, out V1EnvVar? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1EnvVar(ref r, into ?? new V1EnvVar());
         r.ExitMessage(saved);
@@ -5623,19 +5658,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.Lifecycle
     internal static V1Lifecycle ReadV1Lifecycle(ref ProtoReader r, V1Lifecycle? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1LifecycleShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1Lifecycle(ref r, into ?? new V1Lifecycle());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1Lifecycle ReadV1LifecycleShared(ref ProtoReader r, V1Lifecycle? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1LifecycleBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1Lifecycle(ref copy, new V1Lifecycle());
-            }
-            else if (PartCache.TryGet(ref r, out V1Lifecycle? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1LifecycleBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1Lifecycle(ref copy, new V1Lifecycle());
         }
+        else if (PartCache.TryGet(ref r, out V1Lifecycle? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1Lifecycle(ref r, into ?? new V1Lifecycle());
         r.ExitMessage(saved);
@@ -10148,19 +10190,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.PodSecurityContext
     internal static V1PodSecurityContext ReadV1PodSecurityContext(ref ProtoReader r, V1PodSecurityContext? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1PodSecurityContextShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1PodSecurityContext(ref r, into ?? new V1PodSecurityContext());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1PodSecurityContext ReadV1PodSecurityContextShared(ref ProtoReader r, V1PodSecurityContext? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1PodSecurityContextBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1PodSecurityContext(ref copy, new V1PodSecurityContext());
-            }
-            else if (PartCache.TryGet(ref r, out V1PodSecurityContext? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1PodSecurityContextBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1PodSecurityContext(ref copy, new V1PodSecurityContext());
         }
+        else if (PartCache.TryGet(ref r, out V1PodSecurityContext? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1PodSecurityContext(ref r, into ?? new V1PodSecurityContext());
         r.ExitMessage(saved);
@@ -11319,19 +11368,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.Probe
     internal static V1Probe ReadV1Probe(ref ProtoReader r, V1Probe? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1ProbeShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1Probe(ref r, into ?? new V1Probe());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1Probe ReadV1ProbeShared(ref ProtoReader r, V1Probe? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1ProbeBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1Probe(ref copy, new V1Probe());
-            }
-            else if (PartCache.TryGet(ref r, out V1Probe? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1ProbeBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1Probe(ref copy, new V1Probe());
         }
+        else if (PartCache.TryGet(ref r, out V1Probe? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1Probe(ref r, into ?? new V1Probe());
         r.ExitMessage(saved);
@@ -11470,19 +11526,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.ProjectedVolumeSource
     internal static V1ProjectedVolumeSource ReadV1ProjectedVolumeSource(ref ProtoReader r, V1ProjectedVolumeSource? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1ProjectedVolumeSourceShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1ProjectedVolumeSource(ref r, into ?? new V1ProjectedVolumeSource());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1ProjectedVolumeSource ReadV1ProjectedVolumeSourceShared(ref ProtoReader r, V1ProjectedVolumeSource? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1ProjectedVolumeSourceBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1ProjectedVolumeSource(ref copy, new V1ProjectedVolumeSource());
-            }
-            else if (PartCache.TryGet(ref r, out V1ProjectedVolumeSource? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1ProjectedVolumeSourceBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1ProjectedVolumeSource(ref copy, new V1ProjectedVolumeSource());
         }
+        else if (PartCache.TryGet(ref r, out V1ProjectedVolumeSource? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1ProjectedVolumeSource(ref r, into ?? new V1ProjectedVolumeSource());
         r.ExitMessage(saved);
@@ -12548,19 +12611,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.ResourceRequirements
     internal static V1ResourceRequirements ReadV1ResourceRequirements(ref ProtoReader r, V1ResourceRequirements? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1ResourceRequirementsShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1ResourceRequirements(ref r, into ?? new V1ResourceRequirements());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1ResourceRequirements ReadV1ResourceRequirementsShared(ref ProtoReader r, V1ResourceRequirements? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1ResourceRequirementsBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1ResourceRequirements(ref copy, new V1ResourceRequirements());
-            }
-            else if (PartCache.TryGet(ref r, out V1ResourceRequirements? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1ResourceRequirementsBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1ResourceRequirements(ref copy, new V1ResourceRequirements());
         }
+        else if (PartCache.TryGet(ref r, out V1ResourceRequirements? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1ResourceRequirements(ref r, into ?? new V1ResourceRequirements());
         r.ExitMessage(saved);
@@ -13540,19 +13610,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.SecretVolumeSource
     internal static V1SecretVolumeSource ReadV1SecretVolumeSource(ref ProtoReader r, V1SecretVolumeSource? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1SecretVolumeSourceShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1SecretVolumeSource(ref r, into ?? new V1SecretVolumeSource());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1SecretVolumeSource ReadV1SecretVolumeSourceShared(ref ProtoReader r, V1SecretVolumeSource? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1SecretVolumeSourceBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1SecretVolumeSource(ref copy, new V1SecretVolumeSource());
-            }
-            else if (PartCache.TryGet(ref r, out V1SecretVolumeSource? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1SecretVolumeSourceBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1SecretVolumeSource(ref copy, new V1SecretVolumeSource());
         }
+        else if (PartCache.TryGet(ref r, out V1SecretVolumeSource? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1SecretVolumeSource(ref r, into ?? new V1SecretVolumeSource());
         r.ExitMessage(saved);
@@ -13630,19 +13707,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.SecurityContext
     internal static V1SecurityContext ReadV1SecurityContext(ref ProtoReader r, V1SecurityContext? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1SecurityContextShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1SecurityContext(ref r, into ?? new V1SecurityContext());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1SecurityContext ReadV1SecurityContextShared(ref ProtoReader r, V1SecurityContext? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1SecurityContextBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1SecurityContext(ref copy, new V1SecurityContext());
-            }
-            else if (PartCache.TryGet(ref r, out V1SecurityContext? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1SecurityContextBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1SecurityContext(ref copy, new V1SecurityContext());
         }
+        else if (PartCache.TryGet(ref r, out V1SecurityContext? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1SecurityContext(ref r, into ?? new V1SecurityContext());
         r.ExitMessage(saved);
@@ -14769,19 +14853,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.Toleration
     internal static V1Toleration ReadV1Toleration(ref ProtoReader r, V1Toleration? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1TolerationShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1Toleration(ref r, into ?? new V1Toleration());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1Toleration ReadV1TolerationShared(ref ProtoReader r, V1Toleration? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1TolerationBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1Toleration(ref copy, new V1Toleration());
-            }
-            else if (PartCache.TryGet(ref r, out V1Toleration? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1TolerationBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1Toleration(ref copy, new V1Toleration());
         }
+        else if (PartCache.TryGet(ref r, out V1Toleration? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1Toleration(ref r, into ?? new V1Toleration());
         r.ExitMessage(saved);
@@ -14960,19 +15051,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.TopologySpreadConstraint
     internal static V1TopologySpreadConstraint ReadV1TopologySpreadConstraint(ref ProtoReader r, V1TopologySpreadConstraint? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1TopologySpreadConstraintShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1TopologySpreadConstraint(ref r, into ?? new V1TopologySpreadConstraint());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1TopologySpreadConstraint ReadV1TopologySpreadConstraintShared(ref ProtoReader r, V1TopologySpreadConstraint? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1TopologySpreadConstraintBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1TopologySpreadConstraint(ref copy, new V1TopologySpreadConstraint());
-            }
-            else if (PartCache.TryGet(ref r, out V1TopologySpreadConstraint? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1TopologySpreadConstraintBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1TopologySpreadConstraint(ref copy, new V1TopologySpreadConstraint());
         }
+        else if (PartCache.TryGet(ref r, out V1TopologySpreadConstraint? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1TopologySpreadConstraint(ref r, into ?? new V1TopologySpreadConstraint());
         r.ExitMessage(saved);
@@ -15592,19 +15690,26 @@ internal static partial class ProtobufCodec
     // k8s.io.api.core.v1.VolumeMount
     internal static V1VolumeMount ReadV1VolumeMount(ref ProtoReader r, V1VolumeMount? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1VolumeMountShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1VolumeMount(ref r, into ?? new V1VolumeMount());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1VolumeMount ReadV1VolumeMountShared(ref ProtoReader r, V1VolumeMount? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1VolumeMountBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1VolumeMount(ref copy, new V1VolumeMount());
-            }
-            else if (PartCache.TryGet(ref r, out V1VolumeMount? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1VolumeMountBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1VolumeMount(ref copy, new V1VolumeMount());
         }
+        else if (PartCache.TryGet(ref r, out V1VolumeMount? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1VolumeMount(ref r, into ?? new V1VolumeMount());
         r.ExitMessage(saved);

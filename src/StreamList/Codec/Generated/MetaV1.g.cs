@@ -1151,19 +1151,26 @@ internal static partial class ProtobufCodec
     // k8s.io.apimachinery.pkg.apis.meta.v1.OwnerReference
     internal static V1OwnerReference ReadV1OwnerReference(ref ProtoReader r, V1OwnerReference? into)
     {
-        var miss = PartCache.Miss.None;
         if (r.ShareParts)
+            return ReadV1OwnerReferenceShared(ref r, into);
+        int saved = r.EnterMessage();
+        var o = MergeV1OwnerReference(ref r, into ?? new V1OwnerReference());
+        r.ExitMessage(saved);
+        return o;
+    }
+
+    private static V1OwnerReference ReadV1OwnerReferenceShared(ref ProtoReader r, V1OwnerReference? into)
+    {
+        var miss = PartCache.Miss.None;
+        if (into is not null)
         {
-            if (into is not null)
-            {
-                var w = new ProtoWriter();
-                WriteV1OwnerReferenceBody(w, into);
-                var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
-                into = MergeV1OwnerReference(ref copy, new V1OwnerReference());
-            }
-            else if (PartCache.TryGet(ref r, out V1OwnerReference? part, out miss))
-                return part;
+            var w = new ProtoWriter();
+            WriteV1OwnerReferenceBody(w, into);
+            var copy = new ProtoReader(w.WrittenSpan, strings: r.Strings);
+            into = MergeV1OwnerReference(ref copy, new V1OwnerReference());
         }
+        else if (PartCache.TryGet(ref r, out V1OwnerReference? part, out miss))
+            return part;
         int saved = r.EnterMessage();
         var o = MergeV1OwnerReference(ref r, into ?? new V1OwnerReference());
         r.ExitMessage(saved);
