@@ -1,5 +1,6 @@
 using k8s;
 using StreamList.Codec;
+using StreamList.Tests.Support;
 using StreamList.Wire;
 
 namespace StreamList.Tests.Codec;
@@ -17,7 +18,7 @@ public class FixtureConformanceTests
     public void Decode_equals_KubernetesClient_json_decode(string name)
     {
         var pb = Fixtures.Protobuf(name);
-        var type = TypeOf(name);
+        var type = Schemas.FixtureType(name);
         var ours = KubernetesProtobuf.Decode(pb, type);
         var theirs = KubernetesJsonUtil.Deserialize(Fixtures.Json(name), type);
         Assert.Equal(KubernetesJsonUtil.Serialize(theirs), KubernetesJsonUtil.Serialize(ours));
@@ -29,7 +30,7 @@ public class FixtureConformanceTests
     {
         var pb = Fixtures.Protobuf(name);
         var header = Envelope.Read(pb);
-        var obj = KubernetesProtobuf.Decode(pb, TypeOf(name));
+        var obj = KubernetesProtobuf.Decode(pb, Schemas.FixtureType(name));
         var w = new ProtoWriter();
         KubernetesProtobuf.Write(w, obj, header.ApiVersion, header.Kind);
         var again = w.ToArray();
@@ -40,15 +41,5 @@ public class FixtureConformanceTests
                 $"  original: {Convert.ToHexString(pb.AsSpan(Math.Max(0, i - 16), Math.Min(48, pb.Length - Math.Max(0, i - 16))))}\n" +
                 $"  ours:     {Convert.ToHexString(again.AsSpan(Math.Max(0, i - 16), Math.Min(48, again.Length - Math.Max(0, i - 16))))}");
         }
-    }
-
-    /// <summary>The model type for a fixture, from its file name (group.version.Kind).</summary>
-    internal static Type TypeOf(string name)
-    {
-        var header = Envelope.Read(Fixtures.Protobuf(name));
-        if (ProtobufRegistry.Find(header.ApiVersion, header.Kind) is { } kind)
-            return kind.Type;
-        string k = name[(name.LastIndexOf('.') + 1)..];
-        return ProtobufRegistry.All.Single(x => x.Kind == k && x.ApiVersion == "v1").Type;
     }
 }

@@ -21,7 +21,7 @@ public class FrozenObjectsTests
     [MemberData(nameof(Names))]
     public void Every_collection_a_protobuf_decode_builds_is_read_only(string name)
     {
-        var obj = KubernetesProtobuf.Decode(Fixtures.Protobuf(name), FixtureConformanceTests.TypeOf(name));
+        var obj = KubernetesProtobuf.Decode(Fixtures.Protobuf(name), Schemas.FixtureType(name));
         var collections = Collections(obj).ToList();
         Assert.Equal(Collections(JsonDecode(name)).Select(c => c.Path), collections.Select(c => c.Path));
         foreach (var (path, collection) in collections)
@@ -117,7 +117,7 @@ public class FrozenObjectsTests
         public string Kind { get; set; } = "Thing";
     }
 
-    private static object JsonDecode(string name) => KubernetesJsonUtil.Deserialize(Fixtures.Json(name), FixtureConformanceTests.TypeOf(name));
+    private static object JsonDecode(string name) => KubernetesJsonUtil.Deserialize(Fixtures.Json(name), Schemas.FixtureType(name));
 
     /// <summary>Every list and map reachable through the model's properties, with its JSON-ish path, in a stable order.</summary>
     private static IEnumerable<(string Path, object Collection)> Collections(object? value, string path = "")

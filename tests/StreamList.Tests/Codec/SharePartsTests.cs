@@ -29,7 +29,7 @@ public class SharePartsTests
     public void Every_real_fixture_decodes_the_same_when_parts_are_shared(string name)
     {
         var pb = Fixtures.Protobuf(name);
-        var type = FixtureConformanceTests.TypeOf(name);
+        var type = Schemas.FixtureType(name);
         string expected = KubernetesJsonUtil.Serialize(KubernetesProtobuf.Decode(pb, type));
         for (int i = 0; i < 3; i++) // first sighting, cached, taken from the cache
             Assert.Equal(expected, KubernetesJsonUtil.Serialize(KubernetesProtobuf.Decode(pb, type, Sharing)));

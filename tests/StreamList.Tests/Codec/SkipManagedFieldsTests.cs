@@ -37,7 +37,7 @@ public class SkipManagedFieldsTests
     public void Every_real_fixture_decodes_as_if_its_managedFields_were_dropped(string name)
     {
         var pb = Fixtures.Protobuf(name);
-        var type = FixtureConformanceTests.TypeOf(name);
+        var type = Schemas.FixtureType(name);
         var skipped = KubernetesProtobuf.Decode(pb, type, Skipping);
         Assert.Equal(Dropped(KubernetesProtobuf.Decode(pb, type)), KubernetesJsonUtil.Serialize(skipped));
         if (skipped is IMetadata<V1ObjectMeta> { Metadata: { } m })
@@ -48,7 +48,7 @@ public class SkipManagedFieldsTests
     public void The_real_fixtures_carry_managedFields_so_the_theory_above_skips_something()
     {
         int with = Fixtures.Names().Count(n =>
-            KubernetesProtobuf.Decode(Fixtures.Protobuf(n), FixtureConformanceTests.TypeOf(n)) is IMetadata<V1ObjectMeta> { Metadata.ManagedFields.Count: > 0 });
+            KubernetesProtobuf.Decode(Fixtures.Protobuf(n), Schemas.FixtureType(n)) is IMetadata<V1ObjectMeta> { Metadata.ManagedFields.Count: > 0 });
         Assert.True(with > 10, $"only {with} fixtures have managedFields");
     }
 
