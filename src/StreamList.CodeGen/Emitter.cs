@@ -11,7 +11,7 @@ namespace StreamList.CodeGen;
 /// </summary>
 public static class Emitter
 {
-    /// <summary>The message of ObjectMeta.managedFields, whose entries a reader may be asked to skip.</summary>
+    /// <summary>The message of ObjectMeta.managedFields, whose entries a reader may be asked to skip or defer.</summary>
     private const string ManagedFieldsEntry = "V1ManagedFieldsEntry";
 
     private const string ObjectMeta = "V1ObjectMeta";
@@ -190,7 +190,11 @@ public static class Emitter
         sb.Append($"    internal static {c} {method}(ref ProtoReader r, {c} o)\n    {{\n");
         var collected = fields.Where(f => f.Shape is Shape.Repeated or Shape.Map).OrderBy(f => f.Number).ToList();
         foreach (var f in collected)
+        {
             sb.Append($"        var {Builder(f)} = new {BuilderType(f)}();\n");
+            if (IsManagedFields(f))
+                sb.Append($"        var {Deferred(f)} = new DeferredManagedFieldsBuilder();\n");
+        }
         sb.Append("        while (r.TryReadTag(out uint tag))\n        {\n");
         sb.Append("            switch (tag >> 3)\n            {\n");
         var cases = fields.Select(f => (f.Number, Code: (Action)(() => EmitRead(sb, f, method, inlineMethods))))
@@ -206,12 +210,20 @@ public static class Emitter
         sb.Append("                default:\n                    r.SkipField(tag);\n                    break;\n");
         sb.Append("            }\n        }\n");
         foreach (var f in collected)
-            sb.Append($"        {Prop(f)} = {Builder(f)}.Build({Prop(f)});\n");
+        {
+            string built = $"{Builder(f)}.Build({Prop(f)})";
+            sb.Append($"        {Prop(f)} = {(IsManagedFields(f) ? $"{Deferred(f)}.Build(ref r, {built})" : built)};\n");
+        }
         sb.Append("        return o;\n    }\n\n");
     }
 
     // Repeated and map fields are collected while the message is read and set once at its end (exact-size, read-only).
     private static string Builder(BoundField f) => Local(f) + "Items";
+
+    // ObjectMeta.managedFields may also be deferred (DecodeOptions.DeferManagedFields): where they lie is collected here.
+    private static string Deferred(BoundField f) => Local(f) + "Deferred";
+
+    private static bool IsManagedFields(BoundField f) => f.Shape == Shape.Repeated && f.Value!.Message?.ClassName == ManagedFieldsEntry;
 
     private static string BuilderType(BoundField f) => f.Shape == Shape.Map
         ? $"MapBuilder<{f.Value!.CsName}>"
@@ -276,10 +288,12 @@ public static class Emitter
                         return;
                     case ValueKind.Message:
                         sb.Append($"{I}r.Expect(tag, WireType.LengthDelimited, \"{name}\");\n");
-                        if (f.Value!.Message!.ClassName == ManagedFieldsEntry)
+                        if (IsManagedFields(f))
                         {
                             // DecodeOptions.SkipManagedFields: an object's own entries are skipped, never built.
-                            sb.Append($"{I}if (r.Depth == r.SkipManagedFieldsAtDepth)\n{I}    r.SkipField(tag);\n{I}else\n    ");
+                            // DecodeOptions.DeferManagedFields: they are kept as bytes, built when asked for.
+                            sb.Append($"{I}if (r.Depth == r.SkipManagedFieldsAtDepth)\n{I}    r.SkipField(tag);\n");
+                            sb.Append($"{I}else if (r.Depth == r.DeferManagedFieldsAtDepth)\n{I}    {Deferred(f)}.Add(ref r);\n{I}else\n    ");
                         }
                         sb.Append($"{I}{list}.Add(Read{f.Value!.Message!.ClassName}(ref r, null));\n");
                         return;

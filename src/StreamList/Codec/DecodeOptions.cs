@@ -54,6 +54,13 @@ public sealed record DecodeOptions
     /// </summary>
     public bool ShareParts { get; init; }
 
+    /// <summary>
+    /// Keep an object's own metadata.managedFields as their bytes and decode them when an element is
+    /// first asked for (<see cref="DeferredManagedFields"/>): a compact store's reads, which most
+    /// callers make without looking at managedFields. Object bodies only (not lists).
+    /// </summary>
+    internal bool DeferManagedFields { get; init; }
+
     /// <summary>Largest single object, list item or watch frame accepted, checked before it is buffered.</summary>
     public int MaxMessageBytes { get; init; } = DecodeLimits.DefaultMaxMessageBytes;
 
@@ -73,5 +80,5 @@ public sealed record DecodeOptions
     /// options; <paramref name="list"/>: the message is a list, whose items are the objects.
     /// </summary>
     internal ProtoReader Reader(ReadOnlySpan<byte> data, long offset = 0, bool list = false) =>
-        new(data, offset, Strings, MaxDepth, !SkipManagedFields ? 0 : list ? 2 : 1, ShareParts);
+        new(data, offset, Strings, MaxDepth, !SkipManagedFields ? 0 : list ? 2 : 1, ShareParts, DeferManagedFields && !list ? 1 : 0);
 }

@@ -21,6 +21,7 @@ internal static class ReadOnlyCollections
     {
         null => null,
         ReadOnlyList<T> done => done,
+        DeferredManagedFields => list, // read-only already; freezing it must not decode it
         _ => new ReadOnlyList<T>([.. list]),
     };
 
@@ -29,8 +30,8 @@ internal static class ReadOnlyCollections
     public static IList<T>? List<T>(IList<T>? list, Action<T> freeze)
         where T : class
     {
-        if (list is null)
-            return null;
+        if (list is null or DeferredManagedFields)
+            return list;
         for (int i = 0; i < list.Count; i++)
         {
             if (list[i] is { } item)

@@ -83,6 +83,10 @@ public sealed record InformerOptions<T>
     /// </summary>
     internal bool SkipUnchangedOnRelist { get; init; } = true;
 
-    /// <summary>Decoding options for the compact store's reads (which always share repeated parts: <see cref="DecodeOptions.ShareParts"/>).</summary>
+    /// <summary>
+    /// Decoding options for the compact store's reads, which always share repeated parts
+    /// (<see cref="DecodeOptions.ShareParts"/>), intern no strings (a read's object is made for that
+    /// read) and decode an object's managedFields only when they are first asked for.
+    /// </summary>
     public DecodeOptions? Decode { get; init; }
 }

@@ -36,11 +36,17 @@ internal ref struct ProtoReader
     /// </summary>
     public readonly int SkipManagedFieldsAtDepth;
 
+    /// <summary>
+    /// ObjectMeta.managedFields read at this depth are kept as bytes and decoded when first asked for
+    /// (<see cref="Codec.DeferredManagedFields"/>): 1 for an object's own metadata; 0 defers none.
+    /// </summary>
+    public readonly int DeferManagedFieldsAtDepth;
+
     /// <summary>Parts of the shared types come from, and go to, <see cref="Codec.PartCache"/> (<see cref="Codec.DecodeOptions.ShareParts"/>).</summary>
     public readonly bool ShareParts;
 
     public ProtoReader(ReadOnlySpan<byte> buffer, long baseOffset = 0, Utf8StringPool? strings = null, int maxDepth = DecodeLimits.DefaultMaxDepth,
-        int skipManagedFieldsAtDepth = 0, bool shareParts = false)
+        int skipManagedFieldsAtDepth = 0, bool shareParts = false, int deferManagedFieldsAtDepth = 0)
     {
         _buffer = buffer;
         _baseOffset = baseOffset;
@@ -49,6 +55,7 @@ internal ref struct ProtoReader
         Strings = strings;
         SkipManagedFieldsAtDepth = skipManagedFieldsAtDepth;
         ShareParts = shareParts;
+        DeferManagedFieldsAtDepth = deferManagedFieldsAtDepth;
     }
 
     /// <summary>Position within the span.</summary>

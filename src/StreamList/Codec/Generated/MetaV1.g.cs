@@ -996,6 +996,7 @@ internal static partial class ProtobufCodec
         var ownerReferencesItems = new ListBuilder<V1OwnerReference>();
         var finalizersItems = new ListBuilder<string>();
         var managedFieldsItems = new ListBuilder<V1ManagedFieldsEntry>();
+        var managedFieldsDeferred = new DeferredManagedFieldsBuilder();
         while (r.TryReadTag(out uint tag))
         {
             switch (tag >> 3)
@@ -1081,6 +1082,8 @@ internal static partial class ProtobufCodec
                     r.Expect(tag, WireType.LengthDelimited, "managedFields");
                     if (r.Depth == r.SkipManagedFieldsAtDepth)
                         r.SkipField(tag);
+                    else if (r.Depth == r.DeferManagedFieldsAtDepth)
+                        managedFieldsDeferred.Add(ref r);
                     else
                         managedFieldsItems.Add(ReadV1ManagedFieldsEntry(ref r, null));
                     break;
@@ -1093,7 +1096,7 @@ internal static partial class ProtobufCodec
         o.Annotations = annotationsItems.Build(o.Annotations);
         o.OwnerReferences = ownerReferencesItems.Build(o.OwnerReferences);
         o.Finalizers = finalizersItems.Build(o.Finalizers);
-        o.ManagedFields = managedFieldsItems.Build(o.ManagedFields);
+        o.ManagedFields = managedFieldsDeferred.Build(ref r, managedFieldsItems.Build(o.ManagedFields));
         return o;
     }
 
