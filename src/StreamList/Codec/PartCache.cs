@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using StreamList.Memory;
 using StreamList.Wire;
 
@@ -58,14 +59,16 @@ internal static class PartCache
         {
             hash = ByteHash.Of(content);
             int at = (int)(hash & (Slots - 1));
+            // The type is checked on the entry, not on the part: a hit then never loads the part itself.
             if (s_hashes.MayHold(at, hash)
-                && Volatile.Read(ref s_entries[at]) is { Part: T cached } entry
+                && Volatile.Read(ref s_entries[at]) is { } entry
+                && ReferenceEquals(entry.Type, typeof(T))
                 && r.Depth + entry.Nesting <= r.MaxDepth
                 && content.SequenceEqual(entry.Bytes))
             {
                 r.SkipBytes(record);
                 r.Deepest = Math.Max(r.Deepest, r.Depth + entry.Nesting);
-                part = cached;
+                part = Unsafe.As<T>(entry.Part);
                 miss = Miss.None;
                 return true;
             }
@@ -91,13 +94,14 @@ internal static class PartCache
         r.Deepest = Math.Max(miss.SavedDeepest, r.Deepest);
         if (miss.Slot < 0)
             return;
-        Volatile.Write(ref s_entries[miss.Slot], new Entry(r.Bytes(miss.Start, miss.Length).ToArray(), part, nesting));
+        Volatile.Write(ref s_entries[miss.Slot], new Entry(r.Bytes(miss.Start, miss.Length).ToArray(), part, part.GetType(), nesting));
         s_hashes.Hold(miss.Slot, miss.Hash);
     }
 
     /// <summary>A cached part.</summary>
     /// <param name="Bytes">The message bytes it was decoded from (a copy the cache owns).</param>
     /// <param name="Part">The decoded part.</param>
+    /// <param name="Type">Its exact type (a hit must be of the type its reader asks for).</param>
     /// <param name="Nesting">Messages and groups a reader entered to decode the part, itself included.</param>
-    private sealed record Entry(byte[] Bytes, object Part, int Nesting);
+    private sealed record Entry(byte[] Bytes, object Part, Type Type, int Nesting);
 }
