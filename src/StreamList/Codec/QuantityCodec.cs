@@ -1,5 +1,6 @@
 using System.Text;
 using k8s.Models;
+using StreamList.Memory;
 using StreamList.Wire;
 
 namespace StreamList.Codec;
@@ -48,7 +49,7 @@ internal static class QuantityCodec
             throw r.Error(WireErrorKind.InvalidValue, $"'{Show(text)}' is not a quantity: it {problem}");
         try
         {
-            var quantity = new ResourceQuantity(r.Strings is { } pool ? pool.Get(text) : Encoding.UTF8.GetString(text));
+            var quantity = new ResourceQuantity(r.Strings is { } pool ? pool.Get(text) : Utf8Text.ToString(text));
             QuantityCache.Add(slot, text, quantity);
             return quantity;
         }

@@ -55,7 +55,7 @@ public sealed class Utf8StringPool
         if (utf8.Length == 0)
             return string.Empty;
         if (utf8.Length > MaxLength)
-            return Encoding.UTF8.GetString(utf8);
+            return Utf8Text.ToString(utf8);
         uint hash = ByteHash.Of(utf8);
         int slot = (int)(hash & (uint)_mask);
         if (_hashes.MayHold(slot, hash) && Volatile.Read(ref _strings[slot]) is { } pooled && System.Text.Ascii.Equals(utf8, pooled))
@@ -64,7 +64,7 @@ public sealed class Utf8StringPool
             return pooled;
         }
         _misses++;
-        string value = Encoding.UTF8.GetString(utf8);
+        string value = Utf8Text.ToString(utf8);
         if (_hashes.SeenBefore(slot, hash) && value.Length == utf8.Length) // second sighting, and as many chars as bytes: ASCII
         {
             Volatile.Write(ref _strings[slot], value);

@@ -200,7 +200,7 @@ internal ref struct ProtoReader
         int len = ReadLength();
         if (len == 0)
             return string.Empty;
-        string s = Encoding.UTF8.GetString(_buffer.Slice(_pos, len));
+        string s = Utf8Text.ToString(_buffer.Slice(_pos, len));
         _pos += len;
         return s;
     }
