@@ -62,7 +62,7 @@ internal static class PartCache
             // The type is checked on the entry, not on the part: a hit then never loads the part itself.
             if (s_hashes.MayHold(at, hash)
                 && Volatile.Read(ref s_entries[at]) is { } entry
-                && ReferenceEquals(entry.Type, typeof(T))
+                && entry.Type == typeof(T).TypeHandle.Value
                 && r.Depth + entry.Nesting <= r.MaxDepth
                 && content.SequenceEqual(entry.Bytes))
             {
@@ -94,14 +94,14 @@ internal static class PartCache
         r.Deepest = Math.Max(miss.SavedDeepest, r.Deepest);
         if (miss.Slot < 0)
             return;
-        Volatile.Write(ref s_entries[miss.Slot], new Entry(r.Bytes(miss.Start, miss.Length).ToArray(), part, part.GetType(), nesting));
+        Volatile.Write(ref s_entries[miss.Slot], new Entry(r.Bytes(miss.Start, miss.Length).ToArray(), part, part.GetType().TypeHandle.Value, nesting));
         s_hashes.Hold(miss.Slot, miss.Hash);
     }
 
     /// <summary>A cached part.</summary>
     /// <param name="Bytes">The message bytes it was decoded from (a copy the cache owns).</param>
     /// <param name="Part">The decoded part.</param>
-    /// <param name="Type">Its exact type (a hit must be of the type its reader asks for).</param>
+    /// <param name="Type">Its exact type's handle (a hit must be of the type its reader asks for; a handle, not a <see cref="System.Type"/>, which shared generic code would have to look up).</param>
     /// <param name="Nesting">Messages and groups a reader entered to decode the part, itself included.</param>
-    private sealed record Entry(byte[] Bytes, object Part, Type Type, int Nesting);
+    private sealed record Entry(byte[] Bytes, object Part, nint Type, int Nesting);
 }
