@@ -74,8 +74,7 @@ internal sealed class DeferredManagedFields : IList<V1ManagedFieldsEntry>, IRead
         }
         catch (KubernetesWireException e)
         {
-            string reason = e.Kind == WireErrorKind.TooDeep ? $"messages nested deeper than {_maxDepth}" : e.Reason;
-            throw new KubernetesWireException(e.Kind, e.Offset, "metadata." + e.FieldPath, reason, e);
+            throw e.Within("metadata", $"messages nested deeper than {_maxDepth}");
         }
         var kept = Interlocked.CompareExchange(ref _items, items, null) ?? items;
         Volatile.Write(ref _records, null);

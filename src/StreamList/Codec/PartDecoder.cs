@@ -43,7 +43,7 @@ internal static class PartDecoder
         {
             if (index >= 0)
                 path = $"{path}[{index}]";
-            throw new KubernetesWireException(e.Kind, e.Offset, e.FieldPath.Length == 0 ? path : path + "." + e.FieldPath, e.Reason, e);
+            throw e.Within(path);
         }
     }
 

@@ -66,12 +66,7 @@ internal static class RawCodec
         }
         catch (KubernetesWireException e)
         {
-            string outer = r.CurrentPath();
-            string path = e.FieldPath.Length == 0 ? outer : outer.Length == 0 ? e.FieldPath : outer + "." + e.FieldPath;
-            string reason = e.Kind == WireErrorKind.TooDeep
-                ? $"messages nested deeper than {r.MaxDepth}, counting objects embedded in RawExtensions"
-                : e.Reason;
-            throw new KubernetesWireException(e.Kind, e.Offset, path, reason, e);
+            throw e.Within(r.CurrentPath(), $"messages nested deeper than {r.MaxDepth}, counting objects embedded in RawExtensions");
         }
     }
 

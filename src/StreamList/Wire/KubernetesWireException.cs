@@ -29,6 +29,17 @@ public sealed class KubernetesWireException : Exception
     /// <summary>Human-readable reason.</summary>
     public string Reason { get; }
 
+    /// <summary>
+    /// This error, raised by a reader nested in another decode (a list's part, an embedded object, deferred
+    /// entries), as that decode reports it: its path under <paramref name="outerPath"/> and, for a depth
+    /// error, <paramref name="tooDeep"/> as the reason (the nested reader knew only the depth left).
+    /// </summary>
+    internal KubernetesWireException Within(string outerPath, string? tooDeep = null)
+    {
+        string path = FieldPath.Length == 0 ? outerPath : outerPath.Length == 0 ? FieldPath : outerPath + "." + FieldPath;
+        return new(Kind, Offset, path, Kind == WireErrorKind.TooDeep && tooDeep is not null ? tooDeep : Reason, this);
+    }
+
     private static string Format(WireErrorKind kind, long offset, string path, string reason) =>
         path.Length == 0
             ? $"{kind} at byte {offset}: {reason}"
