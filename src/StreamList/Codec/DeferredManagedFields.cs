@@ -58,12 +58,12 @@ internal sealed class DeferredManagedFields : IList<V1ManagedFieldsEntry>, IRead
         var r = new ProtoReader(records, _offset, _strings, _maxDepth - _depth);
         try
         {
+            const uint EntryTag = (17 << 3) | (uint)WireType.LengthDelimited;
             int n = 0;
-            r.Named("managedFields");
-            items[n++] = ProtobufCodec.ReadV1ManagedFieldsEntry(ref r, null);
-            while (r.TryReadTag(out uint tag))
+            uint tag = EntryTag; // the records start after the first entry's tag, which the deferring decode read
+            do
             {
-                if (tag != ((17 << 3) | (uint)WireType.LengthDelimited))
+                if (tag != EntryTag)
                 {
                     r.SkipField(tag);
                     continue;
@@ -71,6 +71,7 @@ internal sealed class DeferredManagedFields : IList<V1ManagedFieldsEntry>, IRead
                 r.Named("managedFields");
                 items[n++] = ProtobufCodec.ReadV1ManagedFieldsEntry(ref r, null);
             }
+            while (r.TryReadTag(out tag));
         }
         catch (KubernetesWireException e)
         {
